@@ -1,0 +1,41 @@
+"""Canonical URLs: one spelling per page, so re-posts under another id are recognised."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+# Query parameters that track a click rather than name a page.
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
+_TRACKING_KEYS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref", "ref_src", "cmpid",
+     "ocid", "smid", "share", "from", "output", "amp", "live"}
+)
+
+
+def _is_tracking(key: str) -> bool:
+    key = key.lower()
+    return key in _TRACKING_KEYS or key.startswith(_TRACKING_PREFIXES)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Canonical form of ``url``: no scheme, no ``www.``, no fragment, no tracking
+    parameters, sorted query, no trailing slash, percent-encoding unified.
+
+    Returns None for an empty value.
+    """
+    if url is None or not url.strip():
+        return None
+    raw = url.strip()
+    if "://" not in raw:
+        raw = "http://" + raw
+    parts = urlsplit(raw)
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = quote(unquote(parts.path), safe="/%:@!$&'()*+,;=-._~")
+    path = path.rstrip("/")
+    query_items = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = urlencode(sorted(query_items))
+    return urlunsplit(("", host, path, query, "")).lstrip("/")
