@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     max_article_chars: int = Field(
         500_000, ge=100, description="Longest title+body accepted for one article, in characters."
     )
+    checkpoint_seconds: float = Field(
+        60.0, ge=0, description="Least time between saves of the FAISS file and story state during ingest."
+    )
     embedder: Literal["lexical", "sentence-transformers", "hybrid"] = Field(
         "lexical",
         description="Embedding backend: offline char n-gram TF-IDF, a sentence-transformers model, or both.",

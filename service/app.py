@@ -1,0 +1,62 @@
+"""The FastAPI application: ``create_app(settings)`` builds everything inside the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import __version__
+from service.config import Settings
+from service.corpus import read_seeds
+from service.errors import install_error_handlers
+from service.limits import BodySizeLimit
+from service.metrics import Metrics, MetricsMiddleware
+from service.pipeline import Pipeline
+from service.routes import articles, duplicates, health, ingest
+
+log = logging.getLogger(__name__)
+
+
+def load_seeds(pipeline: Pipeline) -> int:
+    """Ingest the seed articles (idempotent: stored ids answer ``exists``); returns how many are new."""
+    folder = pipeline.settings.seeds_dir
+    if not (folder / "seeds.json").is_file():
+        log.warning("no seeds at %s; starting empty", folder)
+        return 0
+    created = 0
+    for results in pipeline.ingest_raw(read_seeds(folder)):
+        created += sum(r.status == "created" for r in results)
+    return created
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app over ``settings.data_dir``; no state exists until the lifespan starts."""
+    settings = settings or Settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with Pipeline.open(settings) as pipeline:
+            if settings.load_seeds:
+                log.info("seeds: %d new", load_seeds(pipeline))
+            app.state.pipeline = pipeline
+            metrics.bind_counts(pipeline.store.count_articles, pipeline.store.count_clusters)
+            yield
+
+    app = FastAPI(
+        title="Storyline",
+        version=__version__,
+        summary="De-duplicate incoming news and group it into stories.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    for router in (ingest.router, articles.router, duplicates.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,221 @@
+"""Command line: ``python -m service`` / ``storyline`` (serve, ingest, stats, eval, models, bench)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from service.config import Settings
+from service.corpus import CorpusError, RawArticle, read_paths
+from service.schemas import ArticleIn
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(overrides)
+    if getattr(args, "data_dir", None):
+        values["data_dir"] = Path(args.data_dir)
+    return Settings(**values)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    overrides: dict[str, Any] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port:
+        overrides["port"] = args.port
+    if args.seeds is not None:
+        overrides["load_seeds"] = args.seeds
+    settings = _settings(args, **overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
+    return 0
+
+
+def _valid(raw: Iterator[RawArticle], invalid: list[str]) -> Iterator[ArticleIn]:
+    """Validated articles; the invalid ones are counted and named, not fatal for a file import."""
+    for item in raw:
+        try:
+            yield ArticleIn.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            invalid.append(f"{item.get('id') or item.get('url') or '?'}: {first['loc'][0]}: {first['msg']}")
+
+
+def _batches(items: Iterator[ArticleIn], size: int) -> Iterator[list[ArticleIn]]:
+    chunk: list[ArticleIn] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from service.pipeline import Pipeline
+
+    settings = _settings(args)
+    invalid: list[str] = []
+    outcome: Counter[str] = Counter()
+    started = time.perf_counter()
+    try:
+        raw = read_paths([Path(p) for p in args.paths])
+        with Pipeline.open(settings) as pipeline, tqdm(unit="art", disable=args.quiet) as bar:
+            for batch in _batches(_valid(raw, invalid), args.batch_size):
+                for result in pipeline.ingest(batch):
+                    outcome[result.status] += 1
+                    if result.status == "created" and result.duplicate:
+                        outcome[f"duplicate:{result.duplicate.type}"] += 1
+                    if result.new_story:
+                        outcome["new_story"] += 1
+                bar.update(len(batch))
+            stored, stories = pipeline.store.count_articles(), pipeline.store.count_clusters()
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    total = outcome["created"] + outcome["exists"]
+    print(f"ingested {total} articles in {elapsed:.1f}s ({total / max(elapsed, 1e-9):.0f}/s): "
+          f"{outcome['created']} created, {outcome['exists']} already stored, {len(invalid)} invalid skipped")
+    dups = {k.split(":", 1)[1]: v for k, v in outcome.items() if k.startswith("duplicate:")}
+    print(f"duplicates: {dups or 'none'}; new stories: {outcome['new_story']}")
+    print(f"data directory {settings.data_dir}: {stored} articles, {stories} stories")
+    for line in invalid[:10]:
+        print(f"  invalid: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from service.store import Store
+
+    settings = _settings(args)
+    if not settings.database_path.exists():
+        print(f"error: no database at {settings.database_path}; ingest first or pass --data-dir", file=sys.stderr)
+        return 2
+    store = Store(settings.database_path).open()
+    try:
+        conn = store.reader()
+        stats: dict[str, Any] = {
+            "articles": store.count_articles(),
+            "stories": store.count_clusters(),
+            "duplicates": dict(conn.execute(
+                "SELECT dup_type, COUNT(*) FROM articles WHERE dup_type IS NOT NULL GROUP BY dup_type").fetchall()),
+            "languages": dict(conn.execute(
+                "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY 2 DESC").fetchall()),
+            "sources": dict(conn.execute(
+                "SELECT source, COUNT(*) FROM articles GROUP BY source ORDER BY 2 DESC LIMIT 20").fetchall()),
+            "phases": dict(conn.execute(
+                "SELECT phase, COUNT(*) FROM articles GROUP BY phase ORDER BY 2 DESC").fetchall()),
+            "merges": conn.execute("SELECT COUNT(*) FROM cluster_merges").fetchone()[0],
+        }
+    finally:
+        store.close()
+    print(json.dumps(stats, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import tempfile
+
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="storyline-eval-")
+    settings = _settings(args, data_dir=Path(data_dir))
+    if args.what == "duplicates":
+        from service.evaluation.duplicates import evaluate_duplicates, format_duplicate_report
+
+        report = evaluate_duplicates(Path(args.pairs), Path(args.corpus), settings)
+        print(format_duplicate_report(report))
+    else:
+        from service.evaluation.stories import evaluate_stories, format_story_report
+
+        report = evaluate_stories(Path(args.labels), Path(args.corpus), settings)
+        print(format_story_report(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from service.model_import import import_model
+
+    return import_model(args.source, Path(args.models_dir))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from service.bench import run_bench
+
+    return run_bench(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storyline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--data-dir")
+    serve.add_argument("--seeds", action=argparse.BooleanOptionalAction, default=None,
+                       help="ingest the seed articles at startup")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    ingest = sub.add_parser("ingest", help="ingest files into the data directory (no server needed)")
+    ingest.add_argument("paths", nargs="+", help=".json, .jsonl, SaudiNewsNet .zip, or a folder")
+    ingest.add_argument("--data-dir")
+    ingest.add_argument("--batch-size", type=int, default=200)
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+
+    stats = sub.add_parser("stats", help="counts of the data directory")
+    stats.add_argument("--data-dir")
+    stats.set_defaults(func=cmd_stats)
+
+    evaluate = sub.add_parser("eval", help="score the pipeline against labels")
+    evaluate.add_argument("what", choices=["duplicates", "stories"])
+    evaluate.add_argument("--pairs", help="labelled pairs CSV (eval duplicates)")
+    evaluate.add_argument("--labels", help="labelled stories CSV (eval stories)")
+    evaluate.add_argument("--corpus", required=True, help="corpus path (e.g. SaudiNewsNet folder)")
+    evaluate.add_argument("--data-dir", help="where to build the evaluation store (default: a temp dir)")
+    evaluate.add_argument("--json", help="also write the report as JSON here")
+    evaluate.set_defaults(func=cmd_eval)
+
+    models = sub.add_parser("models", help="manage local embedding models")
+    models_sub = models.add_subparsers(dest="action", required=True)
+    model_import = models_sub.add_parser("import", help="place a model under models/")
+    model_import.add_argument("source", help="a model directory, an installed model package, or a model name")
+    model_import.add_argument("--models-dir", default="models")
+    model_import.set_defaults(func=cmd_models)
+
+    bench = sub.add_parser("bench", help="measure throughput, latency and memory; write BENCHMARKS.md")
+    bench.add_argument("--smoke", action="store_true", help="a few hundred articles, checks every figure")
+    bench.add_argument("--corpus", default="../shared/data/saudinewsnet")
+    bench.add_argument("--output", default="BENCHMARKS.md")
+    bench.add_argument("--repeats", type=int, default=3)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "eval" and not (args.pairs if args.what == "duplicates" else args.labels):
+        print(f"error: eval {args.what} needs --{'pairs' if args.what == 'duplicates' else 'labels'}",
+              file=sys.stderr)
+        return 2
+    return int(args.func(args))

@@ -1,0 +1,98 @@
+"""One JSON error shape for every 4xx/5xx: ``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the API answers with: HTTP status, machine code, human message, details."""
+
+    def __init__(self, status: int, message: str, *, code: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or _CODES.get(status, "error")
+        self.message = message
+        self.details = details
+
+
+def error_body(status: int, message: str, code: str | None = None, details: Any = None) -> dict[str, Any]:
+    """The one error shape."""
+    return {"error": {"code": code or _CODES.get(status, "error"), "message": message, "details": details}}
+
+
+def error_response(status: int, message: str, code: str | None = None, details: Any = None) -> JSONResponse:
+    return JSONResponse(error_body(status, message, code, details), status_code=status)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """Dotted path of a validation error without the 'body' prefix: ``articles.3.published_at``."""
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def validation_details(errors: list[Any], prefix: str = "") -> list[dict[str, Any]]:
+    """Validation errors as ``[{"field", "message"}]``, fields named from the request root."""
+    details = []
+    for err in errors:
+        path = _field_path(err.get("loc", ()))
+        field = f"{prefix}.{path}" if prefix and path != "body" else (prefix or path)
+        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        details.append({"field": field, "message": message})
+    return details
+
+
+def validation_error(errors: list[Any], prefix: str = "") -> ApiError:
+    """A 422 naming every bad field."""
+    details = validation_details(errors, prefix)
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+    return ApiError(422, f"invalid input: {summary}", details=details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error FastAPI or the service raises into the one shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.code, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        err = validation_error(list(exc.errors()))
+        return error_response(err.status, err.message, err.code, err.details)
+
+    @app.exception_handler(ValidationError)
+    async def _validation(_: Request, exc: ValidationError) -> JSONResponse:
+        err = validation_error(list(exc.errors()))
+        return error_response(err.status, err.message, err.code, err.details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return error_response(500, f"internal error ({type(exc).__name__}); nothing partial was stored")

@@ -1,0 +1,41 @@
+"""The newsroom check: does a draft or incoming piece duplicate something already seen?
+
+Runs the same normalization and the same duplicate and story stages as ingest, but
+read-only: nothing is stored and no index changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from service.pipeline import Pipeline, prepare
+from service.schemas import ArticleIn, DuplicateCheckIn, DuplicateCheckOut, DuplicateHit, StoryHit
+
+DRAFT_ID = "\x00draft"  # cannot collide with a stored id: ids never start with NUL
+
+
+def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
+    """Matches best first (exact, URL, near), plus the story the piece would join."""
+    draft = ArticleIn(
+        id=DRAFT_ID, source="draft", title=request.title, body=request.body, url=request.url,
+        published_at=request.published_at,
+    )
+    doc = prepare(draft, datetime.now(UTC))
+    with pipeline.state_lock:
+        matches = pipeline.dedup.check(doc, request.limit)
+        story = pipeline.stories.probe(doc)
+    rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at")
+    hits = [
+        DuplicateHit(
+            id=m.of, type=m.type, score=round(m.score, 4), title=rows[m.of]["title"],
+            source=rows[m.of]["source"], url=rows[m.of]["url"],
+            published_at=datetime.fromisoformat(rows[m.of]["published_at"]),
+        )
+        for m in matches
+        if m.of in rows
+    ]
+    story_hit = None
+    if story is not None:
+        cluster_id = pipeline.store.survivor(story[0]) or story[0]
+        story_hit = StoryHit(cluster_id=cluster_id, score=round(story[1], 4))
+    return DuplicateCheckOut(duplicates=hits, story=story_hit)

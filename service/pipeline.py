@@ -1,0 +1,277 @@
+"""The ingest pipeline: one entry point for the API, the CLI and the evaluations.
+
+normalize -> duplicate check -> embed + story assignment -> store, for each article of
+a batch in order, inside one SQLite transaction. The database is the source of truth:
+stages keep in-memory indexes that are rebuilt from it at startup, and reloaded if a
+batch fails half-way, so nothing partial survives an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from service.config import Settings
+from service.documents import DuplicateMatch, PreparedArticle
+from service.language import detect_language
+from service.outcomes import article_out, result_from_row
+from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
+from service.stages import DuplicateStage, StoryAssignment, StoryStage
+from service.store import Store, Transaction
+from service.text import matching_form, normalize
+from service.timing import StageTimer
+from service.urls import canonical_url
+
+log = logging.getLogger(__name__)
+STORY_STATE_KEY = "stories"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def prepare(article: ArticleIn, received_at: datetime) -> PreparedArticle:
+    """Normalize one validated article and derive its id, language and hashes."""
+    title_norm = normalize(article.title) if article.title else ""
+    body_norm = matching_form(article.body)
+    canonical = canonical_url(article.url)
+    content_hash = hashlib.sha256(f"{title_norm}\n{body_norm}".encode()).hexdigest()
+    if article.id:
+        article_id = article.id
+    elif canonical:
+        article_id = hashlib.sha256(canonical.encode()).hexdigest()[:24]
+    else:
+        article_id = content_hash[:24]
+    language = article.language or detect_language(f"{article.title or ''}\n{article.body}")
+    return PreparedArticle(
+        id=article_id,
+        source=article.source,
+        body=article.body,
+        title=article.title,
+        url=article.url,
+        canonical_url=canonical,
+        language=language.lower(),
+        published_at=article.published_at or received_at,
+        received_at=received_at,
+        title_norm=title_norm,
+        body_norm=body_norm,
+        content_hash=content_hash,
+    )
+
+
+class Pipeline:
+    """Owns the store and the stages; serializes writes, lets reads run alongside."""
+
+    def __init__(self, settings: Settings, store: Store, dedup: DuplicateStage, stories: StoryStage,
+                 embedder_name: str) -> None:
+        self.settings = settings
+        self.store = store
+        self.dedup = dedup
+        self.stories = stories
+        self.embedder_name = embedder_name
+        self.timer = StageTimer()
+        self._write_lock = threading.Lock()
+        # Guards the stages' in-memory state: held per article by writers, briefly by checks.
+        self.state_lock = threading.RLock()
+        self._pending: dict[str, str] = {}
+        self._last_checkpoint = time.monotonic()
+
+    @classmethod
+    @contextmanager
+    def open(cls, settings: Settings) -> Iterator[Pipeline]:
+        """Open the data directory, build and load every stage; checkpoint and close on exit."""
+        pipeline = cls.build(settings)
+        try:
+            yield pipeline
+        finally:
+            pipeline.close()
+
+    @classmethod
+    def build(cls, settings: Settings) -> Pipeline:
+        from service.clustering import StoryClusterer
+        from service.dedup import DuplicateDetector
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.database_path).open()
+        holder: dict[str, Pipeline] = {}
+        dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
+        stories = StoryClusterer(settings)
+        pipeline = cls(settings, store, dedup, stories, stories.embedder_name)
+        holder["p"] = pipeline
+        pipeline.load()
+        return pipeline
+
+    def load(self) -> None:
+        """(Re)build the stages' in-memory state from the database."""
+        with self.state_lock:
+            started = time.perf_counter()
+            self.dedup.load(self.store.dedup_records())
+            self.stories.load(self.store.story_records(), self.store.get_state(STORY_STATE_KEY))
+            log.info("stages loaded in %.2fs", time.perf_counter() - started)
+
+    def close(self) -> None:
+        with self._write_lock:
+            self.checkpoint()
+            self.store.close()
+
+    def checkpoint(self) -> None:
+        """Persist stage state (FAISS file, story state); the database already holds every article."""
+        with self.state_lock:
+            self.stories.save()
+            state = self.stories.state()
+            with self.store.transaction() as tx:
+                tx.put_state(STORY_STATE_KEY, state)
+        self._last_checkpoint = time.monotonic()
+
+    def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
+        """Normalized bodies by id, including articles of the batch not yet committed."""
+        found = {i: self._pending[i] for i in ids if i in self._pending}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self.store.bodies(missing))
+        return found
+
+    # -- writes --------------------------------------------------------------------------
+
+    def ingest(self, articles: Sequence[ArticleIn]) -> list[IngestResult]:
+        """Process a validated batch in order; everything is committed before returning."""
+        received = datetime.now(UTC)
+        with self.timer.stage("normalize"):
+            prepared = [prepare(a, received) for a in articles]
+        with self._write_lock:
+            batch: dict[str, IngestResult] = {}
+            try:
+                with self.store.transaction() as tx:
+                    results = [self._ingest_one(tx, doc, batch) for doc in prepared]
+                    commit_started = time.perf_counter()
+                self.timer.add("store", time.perf_counter() - commit_started)
+            except BaseException:
+                log.exception("batch failed; reloading stages from the database")
+                self.load()
+                raise
+            finally:
+                self._pending.clear()
+            if time.monotonic() - self._last_checkpoint > self.settings.checkpoint_seconds:
+                self.checkpoint()
+        return results
+
+    def _ingest_one(self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult]) -> IngestResult:
+        if doc.id in batch:
+            return batch[doc.id].model_copy(update={"status": "exists", "new_story": False})
+        row = tx.conn.execute("SELECT * FROM articles WHERE id = ?", (doc.id,)).fetchone()
+        if row is not None:
+            return result_from_row(dict(row), self.store.survivor)
+        now = _iso(doc.received_at)
+        with self.state_lock:
+            with self.timer.stage("dedup"):
+                signature = self.dedup.signature(doc)
+                self._pending[doc.id] = doc.body_norm
+                decision = self.dedup.add(doc, signature)
+            duplicate = decision.changed.get(doc.id)
+            with self.timer.stage("store"):
+                seq = tx.insert_article(self._article_values(doc, signature, decision.edge))
+            with self.timer.stage("assign"):
+                assignment = self.stories.assign(doc, seq, duplicate)
+        if duplicate is None and assignment.semantic is not None:
+            duplicate = self._semantic_original(assignment.semantic)
+        with self.timer.stage("store"):
+            self._write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment)
+        result = IngestResult(
+            id=doc.id, status="created", cluster_id=assignment.cluster_id, phase=assignment.phase,  # type: ignore[arg-type]
+            duplicate=DuplicateOut.from_match(duplicate), new_story=assignment.new_story,
+        )
+        batch[doc.id] = result
+        return result
+
+    def _semantic_original(self, match: DuplicateMatch) -> DuplicateMatch:
+        """Point a semantic duplicate at the original of the matched article's copy group."""
+        status = self.dedup.status(match.of)
+        return DuplicateMatch("semantic", status.of if status else match.of, match.score)
+
+    @staticmethod
+    def _article_values(doc: PreparedArticle, signature: bytes | None, edge: Any) -> dict[str, Any]:
+        return {
+            "id": doc.id, "url": doc.url, "canonical_url": doc.canonical_url, "source": doc.source,
+            "title": doc.title, "body": doc.body, "language": doc.language,
+            "published_at": _iso(doc.published_at), "published_ts": doc.timestamp,
+            "received_at": _iso(doc.received_at), "content_hash": doc.content_hash,
+            "title_norm": doc.title_norm, "body_norm": doc.body_norm, "signature": signature,
+            "edge_other": edge.other_id if edge else None, "edge_type": edge.type if edge else None,
+            "edge_score": edge.score if edge else None,
+        }
+
+    @staticmethod
+    def _dup_values(match: DuplicateMatch | None) -> dict[str, Any]:
+        if match is None:
+            return {"dup_type": None, "dup_of": None, "dup_score": None}
+        return {"dup_type": match.type, "dup_of": match.of, "dup_score": match.score}
+
+    def _write_outcome(self, tx: Transaction, article_id: str, now: str, duplicate: DuplicateMatch | None,
+                       changed: Mapping[str, DuplicateMatch | None], assignment: StoryAssignment) -> None:
+        tx.update_article(article_id, {
+            **self._dup_values(duplicate), "cluster_id": assignment.cluster_id, "phase": assignment.phase,
+            "similarity": assignment.similarity, "vector": assignment.vector, "features": assignment.features,
+        })
+        for other_id, match in changed.items():
+            if other_id != article_id:
+                tx.update_article(other_id, self._dup_values(match))
+        for other_id, phase in assignment.phase_updates.items():
+            tx.update_article(other_id, {"phase": phase})
+        for cluster_id in {assignment.cluster_id, *assignment.touched_clusters}:
+            tx.touch_cluster(cluster_id, now)
+        for absorbed, survivor in assignment.merges:
+            tx.merge_clusters(absorbed, survivor, now, article_id)
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article from the store and every index; False when unknown."""
+        with self._write_lock:
+            row = self.store.article(article_id)
+            if row is None:
+                return False
+            now = _iso(datetime.now(UTC))
+            try:
+                with self.store.transaction() as tx, self.state_lock:
+                    changed = self.dedup.remove(article_id)
+                    change = self.stories.remove(article_id)
+                    tx.delete_article(article_id)
+                    for other_id, match in changed.items():
+                        tx.update_article(other_id, self._dup_values(match))
+                    if change is not None:
+                        for other_id, phase in change.phase_updates.items():
+                            tx.update_article(other_id, {"phase": phase})
+                        for cluster_id in change.touched_clusters:
+                            tx.touch_cluster(cluster_id, now)
+                    if row["cluster_id"] is not None:
+                        tx.touch_cluster(int(row["cluster_id"]), now)
+            except BaseException:
+                self.load()
+                raise
+            return True
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def article(self, article_id: str) -> ArticleOut | None:
+        row = self.store.article(article_id)
+        return article_out(row, self.store.survivor) if row else None
+
+    def duplicate_group(self, article_id: str) -> list[str]:
+        """Ids of the article's duplicate group, original first (just the article when alone)."""
+        with self.state_lock:
+            return self.dedup.group(article_id)
+
+    def ingest_raw(self, raw: Iterable[Mapping[str, Any]], batch_size: int = 200) -> Iterator[list[IngestResult]]:
+        """Validate and ingest plain dicts (CLI, seeds, evaluations) in batches."""
+        chunk: list[ArticleIn] = []
+        for item in raw:
+            chunk.append(ArticleIn.model_validate(item))
+            if len(chunk) >= batch_size:
+                yield self.ingest(chunk)
+                chunk = []
+        if chunk:
+            yield self.ingest(chunk)

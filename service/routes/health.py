@@ -1,0 +1,30 @@
+"""GET /health and GET /metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from service import __version__
+from service.metrics import Metrics
+from service.pipeline import Pipeline
+from service.routes.deps import get_metrics, get_pipeline
+from service.schemas import Health
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health", response_model=Health, summary="Liveness and counts")
+def health(pipeline: Annotated[Pipeline, Depends(get_pipeline)]) -> Health:
+    return Health(
+        status="ok", articles=pipeline.store.count_articles(), clusters=pipeline.store.count_clusters(),
+        embedder=pipeline.embedder_name, version=__version__,
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(registry: Annotated[Metrics, Depends(get_metrics)]) -> Response:
+    return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,89 @@
+"""POST /ingest: one article or ``{"articles": [...]}``, validated whole before anything is stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from service.errors import ApiError, validation_details
+from service.metrics import Metrics
+from service.pipeline import Pipeline
+from service.routes.deps import get_metrics, get_pipeline
+from service.schemas import ArticleIn, IngestResponse
+
+router = APIRouter(tags=["ingest"])
+
+_ARTICLE_SCHEMA = ArticleIn.model_json_schema()
+_REQUEST_SCHEMA = {
+    "oneOf": [
+        _ARTICLE_SCHEMA,
+        {
+            "type": "object",
+            "required": ["articles"],
+            "properties": {"articles": {"type": "array", "items": _ARTICLE_SCHEMA}},
+        },
+    ]
+}
+
+
+def parse_articles(payload: Any, max_batch: int) -> list[ArticleIn]:
+    """Validate a single article or a batch; every error of every article is reported at once."""
+    if isinstance(payload, dict) and "articles" in payload:
+        items = payload["articles"]
+        if not isinstance(items, list):
+            raise ApiError(422, "articles must be a list of article objects",
+                           details=[{"field": "articles", "message": "expected a list"}])
+        if len(items) > max_batch:
+            raise ApiError(413, f"batch of {len(items)} articles is over the limit of {max_batch}; "
+                           "split it or raise STORYLINE_MAX_BATCH", details={"limit": max_batch})
+        if not items:
+            raise ApiError(422, "articles is empty; send at least one article",
+                           details=[{"field": "articles", "message": "empty list"}])
+        prefix = "articles.{}"
+    elif isinstance(payload, dict):
+        items, prefix = [payload], ""
+    else:
+        raise ApiError(422, "request body must be an article object or {\"articles\": [...]}",
+                       details=[{"field": "body", "message": f"got JSON {type(payload).__name__}"}])
+    articles: list[ArticleIn] = []
+    details: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            articles.append(ArticleIn.model_validate(item))
+        except ValidationError as exc:
+            details.extend(validation_details(list(exc.errors()), prefix.format(index)))
+    if details:
+        summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+        raise ApiError(422, f"invalid input, nothing was stored: {summary}", details=details)
+    return articles
+
+
+@router.post(
+    "/ingest",
+    response_model=IngestResponse,
+    summary="Ingest one article or a batch",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}},
+)
+async def ingest(
+    request: Request,
+    pipeline: Annotated[Pipeline, Depends(get_pipeline)],
+    metrics: Annotated[Metrics, Depends(get_metrics)],
+) -> IngestResponse:
+    """Each article is de-duplicated and assigned to a story; results come in input order.
+
+    Re-posting a stored id changes nothing and answers ``exists`` with the stored outcome.
+    """
+    raw = await request.body()
+    try:
+        payload = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(422, f"request body is not valid JSON: {exc}; send an article object or "
+                       "{\"articles\": [...]}", details=[{"field": "body", "message": str(exc)}]) from exc
+    articles = parse_articles(payload, pipeline.settings.max_batch)
+    results = await run_in_threadpool(pipeline.ingest, articles)
+    metrics.observe_ingest(results)
+    return IngestResponse(results=results)

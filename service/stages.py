@@ -1,0 +1,120 @@
+"""Contracts between the pipeline and its stages (duplicate detection, story assignment).
+
+The pipeline owns persistence: stages keep in-memory state, return what changed, and
+are rebuilt at startup from the records the store hands back. This keeps every SQL
+statement in :mod:`service.store` and every stage testable without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
+
+# Returns the normalized bodies (``PreparedArticle.body_norm``) of stored articles by id.
+BodyLookup = Callable[[Sequence[str]], Mapping[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateEdge:
+    """``article_id`` was found to copy the stored ``other_id`` when it arrived."""
+
+    article_id: str
+    other_id: str
+    type: DuplicateType
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DedupRecord:
+    """What the store keeps per article so the detector can be rebuilt after a restart."""
+
+    id: str
+    timestamp: float
+    content_hash: str
+    canonical_url: str | None
+    signature: bytes | None
+    edge: DuplicateEdge | None
+
+
+@dataclass(slots=True)
+class DedupDecision:
+    """Outcome of adding one article to the duplicate index.
+
+    ``edge`` is persisted as the article's own match; ``changed`` gives the new
+    ``duplicate`` value of every article whose status changed (the new one included),
+    e.g. when an original arrives after its copies and they are re-pointed to it.
+    """
+
+    edge: DuplicateEdge | None
+    changed: dict[str, DuplicateMatch | None] = field(default_factory=dict)
+
+
+class DuplicateStage(Protocol):
+    """Exact, URL and near-duplicate detection (see :mod:`service.dedup`)."""
+
+    def signature(self, doc: PreparedArticle) -> bytes | None: ...
+
+    def load(self, records: Iterable[DedupRecord]) -> None: ...
+
+    def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]: ...
+
+    def add(self, doc: PreparedArticle, signature: bytes | None) -> DedupDecision: ...
+
+    def remove(self, article_id: str) -> dict[str, DuplicateMatch | None]: ...
+
+    def status(self, article_id: str) -> DuplicateMatch | None: ...
+
+    def group(self, article_id: str) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """What the store keeps per article for the story stage to rebuild from."""
+
+    id: str
+    seq: int
+    timestamp: float
+    cluster_id: int
+    phase: str | None
+    vector: bytes
+    features: bytes | None
+    duplicate_of: str | None
+
+
+@dataclass(slots=True)
+class StoryAssignment:
+    """Where one article went, plus every change to other articles and stories it caused."""
+
+    cluster_id: int
+    phase: str
+    new_story: bool
+    similarity: float
+    vector: bytes
+    features: bytes | None = None
+    semantic: DuplicateMatch | None = None
+    merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, survivor)
+    phase_updates: dict[str, str] = field(default_factory=dict)  # other article id -> phase
+    touched_clusters: set[int] = field(default_factory=set)
+
+
+class StoryStage(Protocol):
+    """Online story assignment over a FAISS index (see :mod:`service.clustering`)."""
+
+    def load(self, records: Iterable[StoryRecord], state: bytes | None) -> None: ...
+
+    def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment: ...
+
+    def probe(self, doc: PreparedArticle) -> tuple[int, float] | None: ...
+
+    def remove(self, article_id: str) -> StoryAssignment | None: ...
+
+    def state(self) -> bytes: ...
+
+    def save(self) -> None: ...
+
+    def vectors(self, docs: Sequence[PreparedArticle]) -> np.ndarray: ...

@@ -1,0 +1,47 @@
+"""Shared fixtures: a temporary data directory, the app over it, the seed articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.config import PROJECT_ROOT, Settings
+from service.corpus import read_seeds
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings over a fresh temporary data directory, seeds not loaded."""
+    return Settings(data_dir=tmp_path / "data", load_seeds=False, checkpoint_seconds=0)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def seeds() -> list[dict[str, Any]]:
+    """The five seed articles as API payloads (ids are the file stems)."""
+    return [{k: v for k, v in a.items() if v is not None} for a in read_seeds(SEEDS_DIR)]
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is the one error shape with this status; returns its ``error`` object."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}, error
+    assert isinstance(error["message"], str) and error["message"]
+    if code is not None:
+        assert error["code"] == code
+    return error

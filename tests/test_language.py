@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from service.language import detect_language
+
+
+def test_detects_arabic_english_french() -> None:
+    assert detect_language("وصل الزعيم الكوري الشمالي إلى روسيا على متن قطار خاص") == "ar"
+    assert detect_language("The North Korean leader arrived in Russia aboard a private train.") == "en"
+    assert detect_language("Le dirigeant nord-coréen est arrivé en Russie à bord d'un train privé.") == "fr"
+
+
+def test_no_letters_is_undetermined_and_answers_are_stable() -> None:
+    assert detect_language("12345 !!!") == "und"
+    text = "Short mixed text with some words"
+    assert detect_language(text) == detect_language(text)

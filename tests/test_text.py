@@ -1,0 +1,76 @@
+"""Normalization: matching forms are idempotent, keep letters, and never touch the original."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.text import fold_arabic, is_furniture, matching_form, normalize, sentences, strip_furniture
+
+ARABIC_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"
+arabic_text = st.text(alphabet=ARABIC_LETTERS + "\u064b\u064c\u064e\u0650\u0651\u0652\u0640 \n،.؟", min_size=1)
+
+
+def test_fold_arabic_unifies_variants() -> None:
+    assert fold_arabic("أإآٱ") == "اااا"
+    assert fold_arabic("مدرسة") == "مدرسه"
+    assert fold_arabic("مستشفى") == "مستشفي"
+    assert fold_arabic("مُحَمَّـــد") == "محمد"
+    assert fold_arabic("١٢٣") == "123"
+
+
+def test_normalize_casefolds_and_drops_punctuation() -> None:
+    assert normalize("  Hello,   WORLD! ") == "hello world"
+    assert normalize("«قال» الرئيسُ: نعم") == "قال الرييس نعم"
+
+
+def test_furniture_lines_are_dropped_from_matching_form() -> None:
+    raw = "دولي\n\nكشفت صحيفة نيويورك تايمز اليوم أن الزعيم يخطط لزيارة روسيا.\nمشاركة :\nيقرأون الآن\n"
+    assert matching_form(raw) == "كشفت صحيفه نيويورك تايمز اليوم ان الزعيم يخطط لزياره روسيا"
+    assert is_furniture("  • مشاركة :")
+    assert is_furniture("Share this")
+    assert is_furniture("القاهرة الإخبارية - مازن إسلام")
+    assert not is_furniture("وقال المتحدث باسم الكرملين إن الزيارة ستكون شاملة.")
+
+
+def test_short_text_is_kept_when_everything_looks_like_furniture() -> None:
+    assert strip_furniture("عاجل") == "عاجل"
+    assert matching_form("زلزال قوي") == "زلزال قوي"
+
+
+def test_sentences_split_on_arabic_and_latin_punctuation() -> None:
+    parts = sentences("هل وصل الوفد؟ نعم وصل صباحا. وبدأت المحادثات فورا!\nOne more line here please.")
+    assert len(parts) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(arabic_text)
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1))
+def test_matching_form_is_idempotent_on_any_text(text: str) -> None:
+    once = matching_form(text)
+    assert matching_form(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(arabic_text)
+def test_arabic_letters_are_never_emptied(text: str) -> None:
+    has_letter = any(ch in ARABIC_LETTERS for ch in text)
+    if has_letter:
+        assert matching_form(text) != ""
+        assert normalize(text) != ""
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1))
+def test_original_is_untouched(text: str) -> None:
+    copy = str(text)
+    matching_form(text)
+    normalize(text)
+    strip_furniture(text)
+    assert text == copy
