@@ -89,8 +89,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     elapsed = time.perf_counter() - started
     total = outcome["created"] + outcome["exists"]
-    print(f"ingested {total} articles in {elapsed:.1f}s ({total / max(elapsed, 1e-9):.0f}/s): "
-          f"{outcome['created']} created, {outcome['exists']} already stored, {len(invalid)} invalid skipped")
+    print(
+        f"ingested {total} articles in {elapsed:.1f}s ({total / max(elapsed, 1e-9):.0f}/s): "
+        f"{outcome['created']} created, {outcome['exists']} already stored, {len(invalid)} invalid skipped"
+    )
     dups = {k.split(":", 1)[1]: v for k, v in outcome.items() if k.startswith("duplicate:")}
     print(f"duplicates: {dups or 'none'}; new stories: {outcome['new_story']}")
     print(f"data directory {settings.data_dir}: {stored} articles, {stories} stories")
@@ -104,7 +106,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if not settings.database_path.exists():
-        print(f"error: no database at {settings.database_path}; ingest first or pass --data-dir", file=sys.stderr)
+        print(
+            f"error: no database at {settings.database_path}; ingest first or pass --data-dir",
+            file=sys.stderr,
+        )
         return 2
     store = Store(settings.database_path).open()
     try:
@@ -112,14 +117,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
         stats: dict[str, Any] = {
             "articles": store.count_articles(),
             "stories": store.count_clusters(),
-            "duplicates": dict(conn.execute(
-                "SELECT dup_type, COUNT(*) FROM articles WHERE dup_type IS NOT NULL GROUP BY dup_type").fetchall()),
-            "languages": dict(conn.execute(
-                "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY 2 DESC").fetchall()),
-            "sources": dict(conn.execute(
-                "SELECT source, COUNT(*) FROM articles GROUP BY source ORDER BY 2 DESC LIMIT 20").fetchall()),
-            "phases": dict(conn.execute(
-                "SELECT phase, COUNT(*) FROM articles GROUP BY phase ORDER BY 2 DESC").fetchall()),
+            "duplicates": dict(
+                conn.execute(
+                    "SELECT dup_type, COUNT(*) FROM articles WHERE dup_type IS NOT NULL GROUP BY dup_type"
+                ).fetchall()
+            ),
+            "languages": dict(
+                conn.execute(
+                    "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY 2 DESC"
+                ).fetchall()
+            ),
+            "sources": dict(
+                conn.execute(
+                    "SELECT source, COUNT(*) FROM articles GROUP BY source ORDER BY 2 DESC LIMIT 20"
+                ).fetchall()
+            ),
+            "phases": dict(
+                conn.execute("SELECT phase, COUNT(*) FROM articles GROUP BY phase ORDER BY 2 DESC").fetchall()
+            ),
             "merges": conn.execute("SELECT COUNT(*) FROM cluster_merges").fetchone()[0],
         }
     finally:
@@ -168,8 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--data-dir")
-    serve.add_argument("--seeds", action=argparse.BooleanOptionalAction, default=None,
-                       help="ingest the seed articles at startup")
+    serve.add_argument(
+        "--seeds",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ingest the seed articles at startup",
+    )
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
 
@@ -215,7 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command == "eval" and not (args.pairs if args.what == "duplicates" else args.labels):
-        print(f"error: eval {args.what} needs --{'pairs' if args.what == 'duplicates' else 'labels'}",
-              file=sys.stderr)
+        print(
+            f"error: eval {args.what} needs --{'pairs' if args.what == 'duplicates' else 'labels'}",
+            file=sys.stderr,
+        )
         return 2
     return int(args.func(args))

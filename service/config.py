@@ -26,23 +26,38 @@ class DedupSettings(BaseModel):
     min_shingles: int = Field(
         8, ge=1, description="Texts with fewer shingles are only checked for exact and URL duplicates."
     )
-    check_limit: int = Field(10, ge=1, le=100, description="Default number of matches /duplicates/check returns.")
+    check_limit: int = Field(
+        10, ge=1, le=100, description="Default number of matches /duplicates/check returns."
+    )
 
 
 class StorySettings(BaseModel):
     """Online story clustering."""
 
     window_days: float = Field(
-        10.0, gt=0, description="Articles farther apart in time than this are never put in one story by similarity."
+        10.0,
+        gt=0,
+        description="Articles farther apart in time than this are never put in one story by similarity.",
     )
-    join_threshold: float = Field(0.35, ge=0, le=1, description="Story score needed to join an existing story.")
-    merge_threshold: float = Field(0.6, ge=0, le=1, description="Score to two stories that makes an article merge them.")
+    join_threshold: float = Field(
+        0.35, ge=0, le=1, description="Story score needed to join an existing story."
+    )
+    merge_threshold: float = Field(
+        0.6, ge=0, le=1, description="Score to two stories that makes an article merge them."
+    )
     semantic_threshold: float = Field(
-        0.92, ge=0, le=1, description="Embedding similarity within a story reported as a `semantic` duplicate."
+        0.92,
+        ge=0,
+        le=1,
+        description="Embedding similarity within a story reported as a `semantic` duplicate.",
     )
-    neighbours: int = Field(50, ge=1, le=1000, description="Nearest articles retrieved from FAISS per article.")
+    neighbours: int = Field(
+        50, ge=1, le=1000, description="Nearest articles retrieved from FAISS per article."
+    )
     exact_index_max: int = Field(
-        200_000, ge=0, description="Up to this many vectors FAISS searches exactly; beyond it an HNSW index is used."
+        200_000,
+        ge=0,
+        description="Up to this many vectors FAISS searches exactly; beyond it an HNSW index is used.",
     )
 
 
@@ -51,7 +66,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STORYLINE_", env_nested_delimiter="__", extra="ignore")
 
-    data_dir: Path = Field(Path("./data"), description="Directory holding the SQLite database and FAISS files.")
+    data_dir: Path = Field(
+        Path("./data"), description="Directory holding the SQLite database and FAISS files."
+    )
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `serve` listens on.")
     seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="Folder of seed articles with seeds.json.")

@@ -35,8 +35,9 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            response = error_response(413, _message(declared.decode(), self.max_bytes),
-                                      details={"limit_bytes": self.max_bytes})
+            response = error_response(
+                413, _message(declared.decode(), self.max_bytes), details={"limit_bytes": self.max_bytes}
+            )
             await response(scope, receive, send)
             return
         seen = 0

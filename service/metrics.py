@@ -23,19 +23,28 @@ class Metrics:
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)
         self.requests = Counter(
-            "storyline_http_requests", "HTTP requests by route and status.", ["method", "route", "status"],
+            "storyline_http_requests",
+            "HTTP requests by route and status.",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "storyline_http_request_duration_seconds", "HTTP request latency by route.", ["method", "route"],
-            buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "storyline_http_request_duration_seconds",
+            "HTTP request latency by route.",
+            ["method", "route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.ingested = Counter(
-            "storyline_articles_ingested", "Articles posted, by outcome (created/exists).", ["status"],
+            "storyline_articles_ingested",
+            "Articles posted, by outcome (created/exists).",
+            ["status"],
             registry=self.registry,
         )
         self.duplicates = Counter(
-            "storyline_duplicates", "Created articles flagged as duplicates, by type.", ["type"],
+            "storyline_duplicates",
+            "Created articles flagged as duplicates, by type.",
+            ["type"],
             registry=self.registry,
         )
         self.new_stories = Counter("storyline_stories_created", "Stories opened.", registry=self.registry)

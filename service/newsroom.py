@@ -17,7 +17,11 @@ DRAFT_ID = "\x00draft"  # cannot collide with a stored id: ids never start with 
 def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
     """Matches best first (exact, URL, near), plus the story the piece would join."""
     draft = ArticleIn(
-        id=DRAFT_ID, source="draft", title=request.title, body=request.body, url=request.url,
+        id=DRAFT_ID,
+        source="draft",
+        title=request.title,
+        body=request.body,
+        url=request.url,
         published_at=request.published_at,
     )
     doc = prepare(draft, datetime.now(UTC))
@@ -27,8 +31,12 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
     rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at")
     hits = [
         DuplicateHit(
-            id=m.of, type=m.type, score=round(m.score, 4), title=rows[m.of]["title"],
-            source=rows[m.of]["source"], url=rows[m.of]["url"],
+            id=m.of,
+            type=m.type,
+            score=round(m.score, 4),
+            title=rows[m.of]["title"],
+            source=rows[m.of]["source"],
+            url=rows[m.of]["url"],
             published_at=datetime.fromisoformat(rows[m.of]["published_at"]),
         )
         for m in matches

@@ -30,24 +30,40 @@ def _cluster(row: Row, resolve: Resolver) -> int | None:
 def result_from_row(row: Row, resolve: Resolver) -> IngestResult:
     """The answer to re-posting an article that is already stored."""
     return IngestResult(
-        id=row["id"], status="exists", cluster_id=_cluster(row, resolve), phase=row.get("phase"),
-        duplicate=duplicate_out(row), new_story=False,
+        id=row["id"],
+        status="exists",
+        cluster_id=_cluster(row, resolve),
+        phase=row.get("phase"),
+        duplicate=duplicate_out(row),
+        new_story=False,
     )
 
 
 def article_out(row: Row, resolve: Resolver) -> ArticleOut:
     """A stored article with its current outcome."""
     return ArticleOut(
-        id=row["id"], url=row["url"], source=row["source"], title=row["title"], body=row["body"],
-        language=row["language"], published_at=datetime.fromisoformat(row["published_at"]),
-        received_at=datetime.fromisoformat(row["received_at"]), cluster_id=_cluster(row, resolve),
-        phase=row.get("phase"), duplicate=duplicate_out(row), similarity=row.get("similarity"),
+        id=row["id"],
+        url=row["url"],
+        source=row["source"],
+        title=row["title"],
+        body=row["body"],
+        language=row["language"],
+        published_at=datetime.fromisoformat(row["published_at"]),
+        received_at=datetime.fromisoformat(row["received_at"]),
+        cluster_id=_cluster(row, resolve),
+        phase=row.get("phase"),
+        duplicate=duplicate_out(row),
+        similarity=row.get("similarity"),
     )
 
 
 def article_brief(row: Row) -> ArticleBrief:
     """A short reference to a stored article."""
     return ArticleBrief(
-        id=row["id"], title=row["title"], source=row["source"], url=row["url"],
-        published_at=datetime.fromisoformat(row["published_at"]), duplicate=duplicate_out(row),
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        url=row["url"],
+        published_at=datetime.fromisoformat(row["published_at"]),
+        duplicate=duplicate_out(row),
     )

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -68,8 +68,9 @@ def prepare(article: ArticleIn, received_at: datetime) -> PreparedArticle:
 class Pipeline:
     """Owns the store and the stages; serializes writes, lets reads run alongside."""
 
-    def __init__(self, settings: Settings, store: Store, dedup: DuplicateStage, stories: StoryStage,
-                 embedder_name: str) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, dedup: DuplicateStage, stories: StoryStage, embedder_name: str
+    ) -> None:
         self.settings = settings
         self.store = store
         self.dedup = dedup
@@ -81,6 +82,9 @@ class Pipeline:
         self.state_lock = threading.RLock()
         self._pending: dict[str, str] = {}
         self._last_checkpoint = time.monotonic()
+        self._touched: set[int] = set()
+        # Called after each commit with the ids of the stories it changed (e.g. summary refresh).
+        self.on_commit: list[Callable[[set[int]], None]] = []
 
     @classmethod
     @contextmanager
@@ -153,15 +157,19 @@ class Pipeline:
                 self.timer.add("store", time.perf_counter() - commit_started)
             except BaseException:
                 log.exception("batch failed; reloading stages from the database")
+                self._touched.clear()
                 self.load()
                 raise
             finally:
                 self._pending.clear()
+            self._notify()
             if time.monotonic() - self._last_checkpoint > self.settings.checkpoint_seconds:
                 self.checkpoint()
         return results
 
-    def _ingest_one(self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult]) -> IngestResult:
+    def _ingest_one(
+        self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult]
+    ) -> IngestResult:
         if doc.id in batch:
             return batch[doc.id].model_copy(update={"status": "exists", "new_story": False})
         row = tx.conn.execute("SELECT * FROM articles WHERE id = ?", (doc.id,)).fetchone()
@@ -183,11 +191,22 @@ class Pipeline:
         with self.timer.stage("store"):
             self._write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment)
         result = IngestResult(
-            id=doc.id, status="created", cluster_id=assignment.cluster_id, phase=assignment.phase,  # type: ignore[arg-type]
-            duplicate=DuplicateOut.from_match(duplicate), new_story=assignment.new_story,
+            id=doc.id,
+            status="created",
+            cluster_id=assignment.cluster_id,
+            phase=assignment.phase,  # type: ignore[arg-type]
+            duplicate=DuplicateOut.from_match(duplicate),
+            new_story=assignment.new_story,
         )
         batch[doc.id] = result
         return result
+
+    def _notify(self) -> None:
+        """Tell the commit listeners which stories changed."""
+        touched, self._touched = self._touched, set()
+        if touched:
+            for listener in self.on_commit:
+                listener(touched)
 
     def _semantic_original(self, match: DuplicateMatch) -> DuplicateMatch:
         """Point a semantic duplicate at the original of the matched article's copy group."""
@@ -197,12 +216,22 @@ class Pipeline:
     @staticmethod
     def _article_values(doc: PreparedArticle, signature: bytes | None, edge: Any) -> dict[str, Any]:
         return {
-            "id": doc.id, "url": doc.url, "canonical_url": doc.canonical_url, "source": doc.source,
-            "title": doc.title, "body": doc.body, "language": doc.language,
-            "published_at": _iso(doc.published_at), "published_ts": doc.timestamp,
-            "received_at": _iso(doc.received_at), "content_hash": doc.content_hash,
-            "title_norm": doc.title_norm, "body_norm": doc.body_norm, "signature": signature,
-            "edge_other": edge.other_id if edge else None, "edge_type": edge.type if edge else None,
+            "id": doc.id,
+            "url": doc.url,
+            "canonical_url": doc.canonical_url,
+            "source": doc.source,
+            "title": doc.title,
+            "body": doc.body,
+            "language": doc.language,
+            "published_at": _iso(doc.published_at),
+            "published_ts": doc.timestamp,
+            "received_at": _iso(doc.received_at),
+            "content_hash": doc.content_hash,
+            "title_norm": doc.title_norm,
+            "body_norm": doc.body_norm,
+            "signature": signature,
+            "edge_other": edge.other_id if edge else None,
+            "edge_type": edge.type if edge else None,
             "edge_score": edge.score if edge else None,
         }
 
@@ -212,21 +241,38 @@ class Pipeline:
             return {"dup_type": None, "dup_of": None, "dup_score": None}
         return {"dup_type": match.type, "dup_of": match.of, "dup_score": match.score}
 
-    def _write_outcome(self, tx: Transaction, article_id: str, now: str, duplicate: DuplicateMatch | None,
-                       changed: Mapping[str, DuplicateMatch | None], assignment: StoryAssignment) -> None:
-        tx.update_article(article_id, {
-            **self._dup_values(duplicate), "cluster_id": assignment.cluster_id, "phase": assignment.phase,
-            "similarity": assignment.similarity, "vector": assignment.vector, "features": assignment.features,
-        })
+    def _write_outcome(
+        self,
+        tx: Transaction,
+        article_id: str,
+        now: str,
+        duplicate: DuplicateMatch | None,
+        changed: Mapping[str, DuplicateMatch | None],
+        assignment: StoryAssignment,
+    ) -> None:
+        tx.update_article(
+            article_id,
+            {
+                **self._dup_values(duplicate),
+                "cluster_id": assignment.cluster_id,
+                "phase": assignment.phase,
+                "similarity": assignment.similarity,
+                "vector": assignment.vector,
+                "features": assignment.features,
+            },
+        )
         for other_id, match in changed.items():
             if other_id != article_id:
                 tx.update_article(other_id, self._dup_values(match))
         for other_id, phase in assignment.phase_updates.items():
             tx.update_article(other_id, {"phase": phase})
-        for cluster_id in {assignment.cluster_id, *assignment.touched_clusters}:
+        touched = {assignment.cluster_id, *assignment.touched_clusters}
+        for cluster_id in touched:
             tx.touch_cluster(cluster_id, now)
         for absorbed, survivor in assignment.merges:
             tx.merge_clusters(absorbed, survivor, now, article_id)
+            touched.update((absorbed, survivor))
+        self._touched.update(touched)
 
     def delete(self, article_id: str) -> bool:
         """Remove an article from the store and every index; False when unknown."""
@@ -249,9 +295,12 @@ class Pipeline:
                             tx.touch_cluster(cluster_id, now)
                     if row["cluster_id"] is not None:
                         tx.touch_cluster(int(row["cluster_id"]), now)
+                        self._touched.add(int(row["cluster_id"]))
             except BaseException:
+                self._touched.clear()
                 self.load()
                 raise
+            self._notify()
             return True
 
     # -- reads ---------------------------------------------------------------------------
@@ -265,7 +314,9 @@ class Pipeline:
         with self.state_lock:
             return self.dedup.group(article_id)
 
-    def ingest_raw(self, raw: Iterable[Mapping[str, Any]], batch_size: int = 200) -> Iterator[list[IngestResult]]:
+    def ingest_raw(
+        self, raw: Iterable[Mapping[str, Any]], batch_size: int = 200
+    ) -> Iterator[list[IngestResult]]:
         """Validate and ingest plain dicts (CLI, seeds, evaluations) in batches."""
         chunk: list[ArticleIn] = []
         for item in raw:

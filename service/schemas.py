@@ -45,7 +45,9 @@ class ArticleIn(BaseModel):
         None, description="RFC 3339 publication time; the time of receipt when absent."
     )
     language: str | None = Field(
-        None, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$", description="ISO 639 code; detected when absent."
+        None,
+        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
+        description="ISO 639 code; detected when absent.",
     )
 
     @field_validator("source")

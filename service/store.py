@@ -122,7 +122,12 @@ class Store:
             if row["edge_other"] is not None:
                 edge = DuplicateEdge(row["id"], row["edge_other"], row["edge_type"], row["edge_score"])
             yield DedupRecord(
-                row["id"], row["published_ts"], row["content_hash"], row["canonical_url"], row["signature"], edge
+                row["id"],
+                row["published_ts"],
+                row["content_hash"],
+                row["canonical_url"],
+                row["signature"],
+                edge,
             )
 
     def story_records(self) -> Iterator[StoryRecord]:
@@ -132,8 +137,14 @@ class Store:
         )
         for row in self.writer.execute(sql):
             yield StoryRecord(
-                row["id"], row["seq"], row["published_ts"], row["cluster_id"], row["phase"],
-                row["vector"], row["features"], row["dup_of"],
+                row["id"],
+                row["seq"],
+                row["published_ts"],
+                row["cluster_id"],
+                row["phase"],
+                row["vector"],
+                row["features"],
+                row["dup_of"],
             )
 
     def survivor(self, cluster_id: int) -> int | None:
@@ -191,7 +202,8 @@ class Transaction:
         self.conn.execute("UPDATE clusters SET merged_into = ? WHERE id = ?", (survivor, absorbed))
         self.conn.execute("UPDATE clusters SET merged_into = ? WHERE merged_into = ?", (survivor, absorbed))
         self.conn.execute(
-            "INSERT OR REPLACE INTO cluster_merges (absorbed, survivor, merged_at, by_article) VALUES (?,?,?,?)",
+            "INSERT OR REPLACE INTO cluster_merges (absorbed, survivor, merged_at, by_article)"
+            " VALUES (?, ?, ?, ?)",
             (absorbed, survivor, now, by_article),
         )
         self.touch_cluster(survivor, now)

@@ -45,7 +45,8 @@ _FURNITURE_PATTERNS = [
     r"^(اقرا|اقرا ايضا|اقرا المزيد|اقرا الان|يقرءون الان|يقراون الان|اخترنا لك|الاكثر قراءه)\b",
     r"^(اخبار ذات صله|مواضيع ذات صله|روابط ذات صله|كلمات مفتاحيه|الوسوم|وسوم|تعليقات|اضف تعليق)\b",
     r"^(المصدر|مصدر الخبر|الموقع الرسمي|حقوق النشر|جميع الحقوق)\b",
-    r"^(post title|share|share this|tweet|follow us|read more|read also|related|tags|advertisement|print|email)\b",
+    r"^(post title|share|share this|tweet|follow us|read more|read also|related|tags)\b",
+    r"^(advertisement|print|email)\b",
     r"^(source|copyright|all rights reserved|click here|subscribe)\b",
 ]
 _FURNITURE = re.compile("|".join(_FURNITURE_PATTERNS))
@@ -80,7 +81,7 @@ def is_furniture(line: str) -> bool:
         return True
     words = folded.split()
     stripped = line.strip()
-    ends_like_sentence = stripped[-1:] in ".!?؟:»\"”)" if stripped else False
+    ends_like_sentence = stripped[-1:] in '.!?؟:»"”)' if stripped else False
     if len(words) <= _LABEL_MAX_WORDS and not ends_like_sentence:
         return True
     return len(words) <= _BYLINE_MAX_WORDS and _BYLINE_MARK.search(stripped) is not None

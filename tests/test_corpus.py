@@ -20,10 +20,18 @@ def test_seeds_folder_reads_five_articles_with_manifest_fields() -> None:
 def test_json_jsonl_and_snn_zip(tmp_path: Path) -> None:
     article = {"id": "a", "source": "s", "body": "text"}
     (tmp_path / "one.json").write_text(json.dumps({"articles": [article]}))
-    (tmp_path / "many.jsonl").write_text(json.dumps(article) + "\n\n" + json.dumps({**article, "id": "b"}) + "\n")
+    (tmp_path / "many.jsonl").write_text(
+        json.dumps(article) + "\n\n" + json.dumps({**article, "id": "b"}) + "\n"
+    )
     with zipfile.ZipFile(tmp_path / "2015-07-21.zip", "w") as archive:
-        record = {"source": "okaz", "url": "http://x/1", "date_extracted": "2015-07-21 02:51:32",
-                  "title": "t", "author": "", "content": "نص"}
+        record = {
+            "source": "okaz",
+            "url": "http://x/1",
+            "date_extracted": "2015-07-21 02:51:32",
+            "title": "t",
+            "author": "",
+            "content": "نص",
+        }
         archive.writestr("2015-07-21.json", json.dumps([record]))
     assert [a["id"] for a in read_path(tmp_path / "one.json")] == ["a"]
     assert [a["id"] for a in read_path(tmp_path / "many.jsonl")] == ["a", "b"]
@@ -33,13 +41,16 @@ def test_json_jsonl_and_snn_zip(tmp_path: Path) -> None:
 
 def test_bad_files_raise_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text("{not json}\n")
-    with pytest.raises(CorpusError, match="bad.jsonl:1"):
+    with pytest.raises(CorpusError, match=r"bad\.jsonl:1"):
         list(read_path(tmp_path / "bad.jsonl"))
     with pytest.raises(CorpusError, match="unsupported"):
         list(read_path(tmp_path / "x.csv"))
 
 
 def test_time_order_breaks_ties_by_id() -> None:
-    items = [{"id": "b", "published_at": "2015-01-01"}, {"id": "a", "published_at": "2015-01-01"},
-             {"id": "c", "published_at": "2014-01-01"}]
+    items = [
+        {"id": "b", "published_at": "2015-01-01"},
+        {"id": "a", "published_at": "2015-01-01"},
+        {"id": "c", "published_at": "2014-01-01"},
+    ]
     assert [a["id"] for a in time_ordered(items)] == ["c", "a", "b"]

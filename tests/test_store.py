@@ -14,9 +14,17 @@ from service.store import Store
 
 def _row(article_id: str, **extra: Any) -> dict[str, Any]:
     return {
-        "id": article_id, "source": "s", "body": "b", "language": "ar", "published_at": "2023-01-01T00:00:00+00:00",
-        "published_ts": 1672531200.0, "received_at": "2023-01-01T00:00:00+00:00", "content_hash": article_id,
-        "title_norm": "", "body_norm": "b", **extra,
+        "id": article_id,
+        "source": "s",
+        "body": "b",
+        "language": "ar",
+        "published_at": "2023-01-01T00:00:00+00:00",
+        "published_ts": 1672531200.0,
+        "received_at": "2023-01-01T00:00:00+00:00",
+        "content_hash": article_id,
+        "title_norm": "",
+        "body_norm": "b",
+        **extra,
     }
 
 

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from service.text import fold_arabic, is_furniture, matching_form, normalize, sentences, strip_furniture
 
 ARABIC_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"
-arabic_text = st.text(alphabet=ARABIC_LETTERS + "\u064b\u064c\u064e\u0650\u0651\u0652\u0640 \n،.؟", min_size=1)
+arabic_text = st.text(
+    alphabet=ARABIC_LETTERS + "\u064b\u064c\u064e\u0650\u0651\u0652\u0640 \n،.؟", min_size=1
+)
 
 
 def test_fold_arabic_unifies_variants() -> None:

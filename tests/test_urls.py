@@ -14,7 +14,9 @@ def test_query_order_does_not_matter() -> None:
 
 
 def test_percent_encoding_is_unified() -> None:
-    assert canonical_url("http://x.org/وصول-الطائرة") == canonical_url("http://x.org/%D9%88%D8%B5%D9%88%D9%84-%D8%A7%D9%84%D8%B7%D8%A7%D8%A6%D8%B1%D8%A9")
+    assert canonical_url("http://x.org/وصول-الطائرة") == canonical_url(
+        "http://x.org/%D9%88%D8%B5%D9%88%D9%84-%D8%A7%D9%84%D8%B7%D8%A7%D8%A6%D8%B1%D8%A9"
+    )
 
 
 def test_empty_is_none_and_distinct_pages_differ() -> None:

@@ -18,12 +18,17 @@ PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 
 
 def _not_found(article_id: str) -> ApiError:
-    return ApiError(404, f"no article with id {article_id!r}; check the id returned by POST /ingest",
-                    details={"id": article_id})
+    return ApiError(
+        404,
+        f"no article with id {article_id!r}; check the id returned by POST /ingest",
+        details={"id": article_id},
+    )
 
 
 # Declared before the plain route: ids may contain slashes (URLs are common ids).
-@router.get("/{article_id:path}/duplicates", response_model=DuplicateGroup, summary="An article's duplicate group")
+@router.get(
+    "/{article_id:path}/duplicates", response_model=DuplicateGroup, summary="An article's duplicate group"
+)
 def duplicates(article_id: str, pipeline: PipelineDep) -> DuplicateGroup:
     """Every copy of the article's underlying text, the original (earliest published) first."""
     if pipeline.store.article(article_id) is None:

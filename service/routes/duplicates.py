@@ -16,6 +16,8 @@ router = APIRouter(tags=["duplicates"])
 
 
 @router.post("/duplicates/check", response_model=DuplicateCheckOut, summary="Is this piece a copy?")
-async def check(request: DuplicateCheckIn, pipeline: Annotated[Pipeline, Depends(get_pipeline)]) -> DuplicateCheckOut:
+async def check(
+    request: DuplicateCheckIn, pipeline: Annotated[Pipeline, Depends(get_pipeline)]
+) -> DuplicateCheckOut:
     """Stored articles the piece copies (exact, URL, near), best first, and the story it would join."""
     return await run_in_threadpool(check_draft, pipeline, request)

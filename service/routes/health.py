@@ -20,8 +20,11 @@ router = APIRouter(tags=["operations"])
 @router.get("/health", response_model=Health, summary="Liveness and counts")
 def health(pipeline: Annotated[Pipeline, Depends(get_pipeline)]) -> Health:
     return Health(
-        status="ok", articles=pipeline.store.count_articles(), clusters=pipeline.store.count_clusters(),
-        embedder=pipeline.embedder_name, version=__version__,
+        status="ok",
+        articles=pipeline.store.count_articles(),
+        clusters=pipeline.store.count_clusters(),
+        embedder=pipeline.embedder_name,
+        version=__version__,
     )
 
 

@@ -30,32 +30,63 @@ _REQUEST_SCHEMA = {
 }
 
 
-def parse_articles(payload: Any, max_batch: int) -> list[ArticleIn]:
+def _length_problem(article: ArticleIn, field: str, max_chars: int) -> dict[str, Any] | None:
+    """A detail entry when title+body is longer than the setting allows."""
+    size = len(article.body) + len(article.title or "")
+    if size <= max_chars:
+        return None
+    return {
+        "field": field,
+        "message": f"title+body is {size} characters, over the limit of {max_chars}; "
+        "split the text or raise STORYLINE_MAX_ARTICLE_CHARS",
+    }
+
+
+def parse_articles(payload: Any, max_batch: int, max_chars: int) -> list[ArticleIn]:
     """Validate a single article or a batch; every error of every article is reported at once."""
     if isinstance(payload, dict) and "articles" in payload:
         items = payload["articles"]
         if not isinstance(items, list):
-            raise ApiError(422, "articles must be a list of article objects",
-                           details=[{"field": "articles", "message": "expected a list"}])
+            raise ApiError(
+                422,
+                "articles must be a list of article objects",
+                details=[{"field": "articles", "message": "expected a list"}],
+            )
         if len(items) > max_batch:
-            raise ApiError(413, f"batch of {len(items)} articles is over the limit of {max_batch}; "
-                           "split it or raise STORYLINE_MAX_BATCH", details={"limit": max_batch})
+            raise ApiError(
+                413,
+                f"batch of {len(items)} articles is over the limit of {max_batch}; "
+                "split it or raise STORYLINE_MAX_BATCH",
+                details={"limit": max_batch},
+            )
         if not items:
-            raise ApiError(422, "articles is empty; send at least one article",
-                           details=[{"field": "articles", "message": "empty list"}])
+            raise ApiError(
+                422,
+                "articles is empty; send at least one article",
+                details=[{"field": "articles", "message": "empty list"}],
+            )
         prefix = "articles.{}"
     elif isinstance(payload, dict):
         items, prefix = [payload], ""
     else:
-        raise ApiError(422, "request body must be an article object or {\"articles\": [...]}",
-                       details=[{"field": "body", "message": f"got JSON {type(payload).__name__}"}])
+        raise ApiError(
+            422,
+            'request body must be an article object or {"articles": [...]}',
+            details=[{"field": "body", "message": f"got JSON {type(payload).__name__}"}],
+        )
     articles: list[ArticleIn] = []
     details: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
-            articles.append(ArticleIn.model_validate(item))
+            article = ArticleIn.model_validate(item)
         except ValidationError as exc:
             details.extend(validation_details(list(exc.errors()), prefix.format(index)))
+            continue
+        field = f"{prefix.format(index)}.body" if prefix else "body"
+        problem = _length_problem(article, field, max_chars)
+        if problem:
+            details.append(problem)
+        articles.append(article)
     if details:
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
         raise ApiError(422, f"invalid input, nothing was stored: {summary}", details=details)
@@ -66,7 +97,9 @@ def parse_articles(payload: Any, max_batch: int) -> list[ArticleIn]:
     "/ingest",
     response_model=IngestResponse,
     summary="Ingest one article or a batch",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}
+    },
 )
 async def ingest(
     request: Request,
@@ -81,9 +114,12 @@ async def ingest(
     try:
         payload = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(422, f"request body is not valid JSON: {exc}; send an article object or "
-                       "{\"articles\": [...]}", details=[{"field": "body", "message": str(exc)}]) from exc
-    articles = parse_articles(payload, pipeline.settings.max_batch)
+        raise ApiError(
+            422,
+            f'request body is not valid JSON: {exc}; send an article object or {{"articles": [...]}}',
+            details=[{"field": "body", "message": str(exc)}],
+        ) from exc
+    articles = parse_articles(payload, pipeline.settings.max_batch, pipeline.settings.max_article_chars)
     results = await run_in_threadpool(pipeline.ingest, articles)
     metrics.observe_ingest(results)
     return IngestResponse(results=results)

@@ -1,0 +1,45 @@
+"""GET /health, GET /metrics, OpenAPI, and the error shape for unknown routes and methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import assert_error
+
+
+def test_health_counts_and_names_embedder(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["articles"] == 0 and health["clusters"] == 0
+    assert health["embedder"] and health["version"]
+    client.post("/ingest", json={"articles": seeds})
+    health = client.get("/health").json()
+    assert health["articles"] == 5 and health["clusters"] == 2
+
+
+def test_metrics_report_requests_ingest_and_memory(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    client.post("/ingest", json={"articles": seeds})
+    client.post("/ingest", json=seeds[0])
+    client.get("/articles/nope")
+    text = client.get("/metrics").text
+    assert 'storyline_articles_ingested_total{status="created"} 5.0' in text
+    assert 'storyline_articles_ingested_total{status="exists"} 1.0' in text
+    assert (
+        'storyline_http_requests_total{method="GET",route="/articles/{article_id:path}",status="404"} 1.0'
+        in text
+    )
+    assert "storyline_http_request_duration_seconds_bucket" in text
+    assert "storyline_stories 2.0" in text
+    assert "process_resident_memory_bytes" in text
+
+
+def test_openapi_and_docs_are_served(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/ingest" in spec["paths"] and "/duplicates/check" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_unknown_route_and_method_use_the_error_shape(client: TestClient) -> None:
+    assert_error(client.get("/nowhere"), 404)
+    assert_error(client.put("/ingest", json={}), 405)

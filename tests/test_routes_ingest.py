@@ -1,0 +1,136 @@
+"""POST /ingest: single and batch, idempotency, every error path in the one shape, no partial writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.config import Settings
+from tests.conftest import assert_error
+
+ARTICLE = {
+    "source": "wire",
+    "title": "Flooding closes the coastal highway",
+    "body": "Heavy rain flooded the coastal highway on Monday, closing it in both directions for hours.",
+    "url": "https://www.example.com/news/flood?utm_source=feed",
+    "published_at": "2024-03-04T10:00:00Z",
+}
+
+
+def _count(client: TestClient) -> int:
+    return int(client.get("/health").json()["articles"])
+
+
+def test_single_article_is_created_and_readable(client: TestClient) -> None:
+    response = client.post("/ingest", json=ARTICLE)
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert set(result) == {"id", "status", "cluster_id", "phase", "duplicate", "new_story"}
+    assert result["status"] == "created" and result["duplicate"] is None and result["new_story"] is True
+    assert result["phase"] in {"pre", "arrival", "core", "aftermath"}
+    stored = client.get(f"/articles/{result['id']}").json()
+    assert stored["body"] == ARTICLE["body"] and stored["title"] == ARTICLE["title"]
+    assert stored["language"] == "en" and stored["cluster_id"] == result["cluster_id"]
+
+
+def test_id_is_derived_from_canonical_url_then_text(client: TestClient) -> None:
+    first = client.post("/ingest", json=ARTICLE).json()["results"][0]
+    same_page = {**ARTICLE, "url": "http://example.com/news/flood/", "title": "Another headline"}
+    again = client.post("/ingest", json=same_page).json()["results"][0]
+    assert again["id"] == first["id"] and again["status"] == "exists"
+    no_url = {k: v for k, v in ARTICLE.items() if k != "url"}
+    derived = client.post("/ingest", json=no_url).json()["results"][0]
+    assert derived["id"] != first["id"]
+    assert client.post("/ingest", json=no_url).json()["results"][0]["id"] == derived["id"]
+
+
+def test_batch_answers_in_input_order_and_reposting_is_idempotent(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    response = client.post("/ingest", json={"articles": seeds})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == [s["id"] for s in seeds]
+    assert all(r["status"] == "created" for r in results)
+    again = client.post("/ingest", json={"articles": list(reversed(seeds))}).json()["results"]
+    assert [r["id"] for r in again] == [s["id"] for s in reversed(seeds)]
+    assert all(r["status"] == "exists" for r in again)
+    by_id = {r["id"]: r for r in results}
+    for r in again:
+        assert r["cluster_id"] == by_id[r["id"]]["cluster_id"]
+        assert r["duplicate"] == by_id[r["id"]]["duplicate"]
+    assert _count(client) == 5
+
+
+def test_same_id_twice_in_one_batch(client: TestClient) -> None:
+    article = {**ARTICLE, "id": "dup-in-batch"}
+    results = client.post("/ingest", json={"articles": [article, article]}).json()["results"]
+    assert [r["status"] for r in results] == ["created", "exists"]
+    assert results[0]["cluster_id"] == results[1]["cluster_id"]
+
+
+def test_batch_with_one_bad_article_stores_nothing(client: TestClient) -> None:
+    good = {**ARTICLE, "id": "good-1"}
+    bad = {**ARTICLE, "id": "bad-1", "published_at": "yesterday-ish"}
+    error = assert_error(client.post("/ingest", json={"articles": [good, bad]}), 422, "invalid_input")
+    assert error["details"][0]["field"] == "articles.1.published_at"
+    assert "published_at" in error["message"]
+    assert _count(client) == 0
+    assert client.get("/articles/good-1").status_code == 404
+
+
+def test_missing_and_empty_fields_are_named(client: TestClient) -> None:
+    error = assert_error(client.post("/ingest", json={"source": "x"}), 422)
+    assert error["details"][0]["field"] == "body"
+    error = assert_error(client.post("/ingest", json={"source": "x", "body": " ... \n "}), 422)
+    assert error["details"][0]["field"] == "body" and "normalization" in error["message"]
+    error = assert_error(client.post("/ingest", json={"body": "text here"}), 422)
+    assert error["details"][0]["field"] == "source"
+    error = assert_error(client.post("/ingest", json={**ARTICLE, "language": "not a code!"}), 422)
+    assert error["details"][0]["field"] == "language"
+
+
+def test_malformed_json_and_wrong_shapes(client: TestClient) -> None:
+    response = client.post(
+        "/ingest", content=b'{"source": "x", "body": ', headers={"content-type": "application/json"}
+    )
+    assert "not valid JSON" in assert_error(response, 422)["message"]
+    assert_error(client.post("/ingest", json=[ARTICLE]), 422)
+    assert_error(client.post("/ingest", json={"articles": "nope"}), 422)
+    assert_error(client.post("/ingest", json={"articles": []}), 422)
+    assert _count(client) == 0
+
+
+def test_oversized_batch_and_body_get_413(tmp_path: Any) -> None:
+    settings = Settings(data_dir=tmp_path / "d", max_batch=3, max_request_bytes=4096)
+    with TestClient(create_app(settings)) as small:
+        batch = [{**ARTICLE, "id": f"a{i}"} for i in range(4)]
+        error = assert_error(small.post("/ingest", json={"articles": batch}), 413, "payload_too_large")
+        assert "3" in error["message"]
+        huge = {**ARTICLE, "body": "word " * 2000}
+        assert_error(
+            small.post("/ingest", content=json.dumps(huge), headers={"content-type": "application/json"}), 413
+        )
+        assert small.get("/health").json()["articles"] == 0
+
+
+def test_overlong_article_is_refused_by_field(tmp_path: Any) -> None:
+    settings = Settings(data_dir=tmp_path / "d", max_article_chars=200)
+    with TestClient(create_app(settings)) as small:
+        long_one = {**ARTICLE, "id": "long", "body": "word " * 100}
+        error = assert_error(small.post("/ingest", json={"articles": [ARTICLE, long_one]}), 422)
+        assert error["details"][0]["field"] == "articles.1.body"
+        assert "STORYLINE_MAX_ARTICLE_CHARS" in error["message"]
+        assert small.get("/health").json()["articles"] == 0
+
+
+def test_naive_time_is_utc_and_missing_time_is_receipt(client: TestClient) -> None:
+    naive = client.post("/ingest", json={**ARTICLE, "id": "n", "published_at": "2024-03-04T10:00:00"})
+    assert naive.status_code == 200
+    assert client.get("/articles/n").json()["published_at"].startswith("2024-03-04T10:00:00")
+    client.post("/ingest", json={"id": "t", "source": "s", "body": "Something happened downtown today."})
+    stored = client.get("/articles/t").json()
+    assert stored["published_at"] == stored["received_at"]
