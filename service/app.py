@@ -15,7 +15,8 @@ from service.errors import install_error_handlers
 from service.limits import BodySizeLimit
 from service.metrics import Metrics, MetricsMiddleware
 from service.pipeline import Pipeline
-from service.routes import articles, duplicates, health, ingest
+from service.routes import articles, clusters, duplicates, health, ingest
+from service.stories import StoryViews
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with Pipeline.open(settings) as pipeline:
+            stories = StoryViews(pipeline.store).start()
+            pipeline.on_commit.append(stories.on_commit)
+            app.state.stories = stories
             if settings.load_seeds:
                 log.info("seeds: %d new", load_seeds(pipeline))
             app.state.pipeline = pipeline
             metrics.bind_counts(pipeline.store.count_articles, pipeline.store.count_clusters)
-            yield
+            try:
+                yield
+            finally:
+                pipeline.on_commit.remove(stories.on_commit)
+                stories.stop()
 
     app = FastAPI(
         title="Storyline",
@@ -55,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    for router in (ingest.router, articles.router, duplicates.router, health.router):
+    for router in (ingest.router, articles.router, duplicates.router, clusters.router, health.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -151,7 +151,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.what == "duplicates":
         from service.evaluation.duplicates import evaluate_duplicates, format_duplicate_report
 
-        report = evaluate_duplicates(Path(args.pairs), Path(args.corpus), settings)
+        report = evaluate_duplicates(Path(args.pairs), Path(args.corpus), settings, scope=args.scope)
         print(format_duplicate_report(report))
     else:
         from service.evaluation.stories import evaluate_stories, format_story_report
@@ -210,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--corpus", required=True, help="corpus path (e.g. SaudiNewsNet folder)")
     evaluate.add_argument("--data-dir", help="where to build the evaluation store (default: a temp dir)")
     evaluate.add_argument("--json", help="also write the report as JSON here")
+    evaluate.add_argument(
+        "--scope",
+        choices=["pairs", "corpus"],
+        default="pairs",
+        help="eval duplicates: stream only the articles the pairs touch, or the whole corpus",
+    )
     evaluate.set_defaults(func=cmd_eval)
 
     models = sub.add_parser("models", help="manage local embedding models")
@@ -224,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--corpus", default="../shared/data/saudinewsnet")
     bench.add_argument("--output", default="BENCHMARKS.md")
     bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument("--max-scale", type=int, default=100_000, help="e.g. 1000000 adds a (long) run at it")
+    bench.add_argument("--window", type=int, help="articles per throughput repeat (default 1000)")
+    bench.add_argument("--readers", type=int, help="reader threads in the latency test (default 4)")
+    bench.add_argument("--latency-seconds", type=float, help="length of one latency repeat (default 20)")
+    bench.add_argument("--st-texts", type=int, help="texts for the sentence-transformers figure; 0 skips")
+    bench.add_argument("--st-model", help="sentence-transformers model dir (default: installed MiniLM)")
+    bench.add_argument("--workdir", help="where the data directories go (default: a new temp dir)")
+    bench.add_argument("--no-profile", action="store_true", help="skip the cProfile hot-spot window")
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -59,6 +59,42 @@ MIGRATIONS: list[str] = [
         value BLOB
     );
     """,
+    # 2: story views (service.cluster_store): per-story facts for listing, facet values, sort-key history.
+    """
+    CREATE TABLE story_facts (
+        cluster_id INTEGER PRIMARY KEY,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        article_count INTEGER NOT NULL,
+        duplicate_count INTEGER NOT NULL,
+        first_published TEXT,
+        last_published TEXT,
+        facets TEXT NOT NULL,
+        titles_norm TEXT NOT NULL DEFAULT '',
+        keywords_norm TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX story_facts_updated ON story_facts(updated_at, cluster_id);
+    CREATE INDEX story_facts_size ON story_facts(article_count, cluster_id);
+    CREATE INDEX story_facts_created ON story_facts(created_at, cluster_id);
+    CREATE TABLE story_facets (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        cluster_id INTEGER NOT NULL,
+        PRIMARY KEY (kind, value, cluster_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_facets_cluster ON story_facets(cluster_id);
+    CREATE TABLE story_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        cluster_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        prev_updated_at TEXT,
+        prev_article_count INTEGER
+    );
+    CREATE INDEX story_history_cluster ON story_history(cluster_id, seq);
+    CREATE INDEX story_history_at ON story_history(at);
+    CREATE VIRTUAL TABLE story_search USING fts5(text, tokenize = 'trigram');
+    """,
 ]
 
 

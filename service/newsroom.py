@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from service.pipeline import Pipeline, prepare
+from service.pipeline import Pipeline
+from service.prepare import prepare
 from service.schemas import ArticleIn, DuplicateCheckIn, DuplicateCheckOut, DuplicateHit, StoryHit
 
 DRAFT_ID = "\x00draft"  # cannot collide with a stored id: ids never start with NUL

@@ -8,7 +8,6 @@ batch fails half-way, so nothing partial survives an error.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -19,50 +18,16 @@ from typing import Any
 
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
-from service.language import detect_language
 from service.outcomes import article_out, result_from_row
+from service.prepare import iso_utc as _iso
+from service.prepare import prepare
 from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
 from service.stages import DuplicateStage, StoryAssignment, StoryStage
 from service.store import Store, Transaction
-from service.text import matching_form, normalize
 from service.timing import StageTimer
-from service.urls import canonical_url
 
 log = logging.getLogger(__name__)
 STORY_STATE_KEY = "stories"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def prepare(article: ArticleIn, received_at: datetime) -> PreparedArticle:
-    """Normalize one validated article and derive its id, language and hashes."""
-    title_norm = normalize(article.title) if article.title else ""
-    body_norm = matching_form(article.body)
-    canonical = canonical_url(article.url)
-    content_hash = hashlib.sha256(f"{title_norm}\n{body_norm}".encode()).hexdigest()
-    if article.id:
-        article_id = article.id
-    elif canonical:
-        article_id = hashlib.sha256(canonical.encode()).hexdigest()[:24]
-    else:
-        article_id = content_hash[:24]
-    language = article.language or detect_language(f"{article.title or ''}\n{article.body}")
-    return PreparedArticle(
-        id=article_id,
-        source=article.source,
-        body=article.body,
-        title=article.title,
-        url=article.url,
-        canonical_url=canonical,
-        language=language.lower(),
-        published_at=article.published_at or received_at,
-        received_at=received_at,
-        title_norm=title_norm,
-        body_norm=body_norm,
-        content_hash=content_hash,
-    )
 
 
 class Pipeline:
@@ -106,7 +71,7 @@ class Pipeline:
         holder: dict[str, Pipeline] = {}
         dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
         stories = StoryClusterer(settings)
-        pipeline = cls(settings, store, dedup, stories, stories.embedder_name)
+        pipeline = cls(settings, store, dedup, stories, stories.embedder.name)
         holder["p"] = pipeline
         pipeline.load()
         return pipeline
@@ -236,10 +201,19 @@ class Pipeline:
         }
 
     @staticmethod
-    def _dup_values(match: DuplicateMatch | None) -> dict[str, Any]:
-        if match is None:
-            return {"dup_type": None, "dup_of": None, "dup_score": None}
-        return {"dup_type": match.type, "dup_of": match.of, "dup_score": match.score}
+    def _dup_values(match: DuplicateMatch | None, *, edge: bool = True) -> dict[str, Any]:
+        """Columns of a duplicate status. The edge columns (what the detector reloads from) follow
+        the detector's status, so a restart reproduces groups re-pointed after arrival."""
+        values = {
+            "dup_type": match.type if match else None,
+            "dup_of": match.of if match else None,
+            "dup_score": match.score if match else None,
+        }
+        if edge:
+            values.update(
+                edge_other=values["dup_of"], edge_type=values["dup_type"], edge_score=values["dup_score"]
+            )
+        return values
 
     def _write_outcome(
         self,
@@ -250,10 +224,12 @@ class Pipeline:
         changed: Mapping[str, DuplicateMatch | None],
         assignment: StoryAssignment,
     ) -> None:
+        own = {**self._dup_values(changed[article_id])} if article_id in changed else {}
         tx.update_article(
             article_id,
             {
-                **self._dup_values(duplicate),
+                **own,
+                **self._dup_values(duplicate, edge=False),
                 "cluster_id": assignment.cluster_id,
                 "phase": assignment.phase,
                 "similarity": assignment.similarity,
@@ -293,6 +269,7 @@ class Pipeline:
                             tx.update_article(other_id, {"phase": phase})
                         for cluster_id in change.touched_clusters:
                             tx.touch_cluster(cluster_id, now)
+                        self._touched.update(change.touched_clusters)
                     if row["cluster_id"] is not None:
                         tx.touch_cluster(int(row["cluster_id"]), now)
                         self._touched.add(int(row["cluster_id"]))

@@ -170,3 +170,99 @@ class Health(BaseModel):
 
 
 DuplicateGroup.model_rebuild()
+
+
+# --- stories ---
+
+
+class StoryArticleRef(BaseModel):
+    """The article that stands for a story (the medoid, originals preferred over copies)."""
+
+    id: str
+    title: str | None
+    source: str
+    url: str | None
+    published_at: datetime
+
+
+class SummarySentence(BaseModel):
+    """One extractive summary sentence, as stored in the article it was taken from."""
+
+    text: str
+    article_id: str
+    source: str
+
+
+class SourceCount(BaseModel):
+    source: str
+    count: int
+
+
+class PhaseSpan(BaseModel):
+    """How many of the story's articles are in a phase, and when the first and last were published."""
+
+    phase: Phase
+    count: int
+    first: datetime
+    last: datetime
+
+
+class ClusterSummary(BaseModel):
+    """A story: its title, extractive summary, keywords and who reported it when."""
+
+    id: int
+    title: str | None = Field(description="The representative's title, or its first sentence when untitled.")
+    summary: list[SummarySentence] = Field(description="2-3 central sentences of several sources, by time.")
+    representative: StoryArticleRef | None
+    keywords: list[str] = Field(description="Distinctive terms in their most frequent original spelling.")
+    sources: list[SourceCount]
+    languages: list[str]
+    article_count: int
+    duplicate_count: int
+    first_published: datetime
+    last_published: datetime
+    created_at: datetime
+    updated_at: datetime = Field(description="Last time an ingest or delete changed the story.")
+    phases: list[PhaseSpan]
+
+
+class ClusterMember(BaseModel):
+    """An article of a story; an original lists its duplicates within the story under ``copies``."""
+
+    id: str
+    title: str | None
+    source: str
+    url: str | None
+    published_at: datetime
+    phase: Phase | None
+    duplicate: DuplicateOut | None
+    similarity: float | None = Field(None, description="Similarity to the story when the article joined.")
+    copies: list[ClusterMember] = Field(default_factory=list)
+
+
+class TimelineDay(BaseModel):
+    """Articles published on one UTC day (YYYY-MM-DD), per phase."""
+
+    day: str
+    total: int
+    phases: dict[str, int]
+
+
+class ClusterDetail(ClusterSummary):
+    """A story with its members (time order, copies under their original) and daily timeline."""
+
+    members: list[ClusterMember]
+    timeline: list[TimelineDay]
+    redirected: bool = Field(False, description="True when the asked id was merged into this story.")
+    merged_from: int | None = Field(None, description="The asked id, when it was merged into this story.")
+
+
+class ClusterPage(BaseModel):
+    """One page of stories; pass ``next_cursor`` back as ``cursor`` for the next (null: last page)."""
+
+    data: list[ClusterSummary]
+    next_cursor: str | None
+    count: int = Field(description="Number of stories in this page.")
+
+
+ClusterMember.model_rebuild()

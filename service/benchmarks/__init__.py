@@ -1,0 +1,1 @@
+"""The benchmark harness behind ``python -m service bench`` (entry point: :mod:`service.bench`)."""

@@ -1,0 +1,153 @@
+"""In-process ingest: fill a data directory to a scale, then time windows of batches.
+
+Articles are validated into ``ArticleIn`` before the clock starts, so the figure is the
+pipeline's own throughput (normalize, dedup, story stage, store, commit). Stage times come
+from ``pipeline.timer``: the difference of two snapshots around each measured window.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import functools
+import gc
+import io
+import logging
+import pstats
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psutil
+
+from service.benchmarks.corpus_variants import Article, ArticleStream
+from service.pipeline import Pipeline
+from service.schemas import ArticleIn
+
+log = logging.getLogger(__name__)
+
+
+def _timed(timer: Any, obj: Any, attr: str, stage: str, active: threading.local) -> None:
+    """Replace ``obj.attr`` (an instance attribute only) by a wrapper timing its outermost calls."""
+    method: Callable[..., Any] | None = getattr(obj, attr, None)
+    if method is None or not callable(method):
+        return
+
+    @functools.wraps(method)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        if getattr(active, stage, False):  # nested call (e.g. vectors -> terms): already timed
+            return method(*args, **kwargs)
+        setattr(active, stage, True)
+        try:
+            with timer.stage(stage):
+                return method(*args, **kwargs)
+        finally:
+            setattr(active, stage, False)
+
+    setattr(obj, attr, timed)
+
+
+@contextmanager
+def instrumented(pipeline: Pipeline) -> Iterator[Any]:
+    """The pipeline as the app runs it, with finer stage timers, for this process only.
+
+    Story views are attached as ``create_app`` does (facts refreshed on commit, summaries in
+    a background thread), and the embedder, the FAISS search and the summary work are wrapped
+    so their time lands in ``pipeline.timer`` as ``embed``, ``index search``, ``summary update``
+    and ``summary (background)``. No module is changed: only these instances' attributes.
+    """
+    from service.stories import StoryViews
+
+    active = threading.local()
+    embedder, index = getattr(pipeline.stories, "embedder", None), getattr(pipeline.stories, "index", None)
+    for obj, attr, stage in (
+        (embedder, "terms", "embed"),
+        (embedder, "vectors", "embed"),
+        (index, "search", "index search"),
+    ):
+        if obj is not None:
+            _timed(pipeline.timer, obj, attr, stage, active)
+    views = StoryViews(pipeline.store).start()
+    _timed(pipeline.timer, views, "_compute", "summary (background)", active)
+    _timed(pipeline.timer, views, "on_commit", "summary update", active)
+    pipeline.on_commit.append(views.on_commit)
+    try:
+        yield views
+    finally:
+        pipeline.on_commit.remove(views.on_commit)
+        views.stop()
+
+
+def validate(raw: Sequence[Article]) -> list[ArticleIn]:
+    """The articles as the API would accept them."""
+    return [ArticleIn.model_validate(item) for item in raw]
+
+
+def rss_bytes(pid: int | None = None) -> int:
+    """Resident set size of a process (this one by default), after a garbage collection here."""
+    if pid is None:
+        gc.collect()
+    return int(psutil.Process(pid).memory_info().rss)
+
+
+def fill(pipeline: Pipeline, stream: ArticleStream, target: int, batch: int) -> tuple[int, float]:
+    """Ingest stream articles until the store holds ``target``; returns (ingested, seconds)."""
+    missing = max(0, target - pipeline.store.count_articles())
+    started = time.perf_counter()
+    done, next_log = 0, time.perf_counter() + 30
+    for chunk in stream.batches(missing, max(batch, 200)):
+        pipeline.ingest(validate(chunk))
+        done += len(chunk)
+        if time.perf_counter() > next_log:
+            rate = done / (time.perf_counter() - started)
+            log.info(
+                "fill: %d/%d articles (%.0f/s, ~%.0fs left)", done, missing, rate, (missing - done) / rate
+            )
+            next_log = time.perf_counter() + 30
+    return done, time.perf_counter() - started
+
+
+def measure_window(
+    pipeline: Pipeline, stream: ArticleStream, window: int, batch: int, views: Any = None
+) -> tuple[float, dict[str, float]]:
+    """Throughput (articles/s) of ingesting the next ``window`` articles, and ms per article per stage."""
+    batches = [validate(chunk) for chunk in stream.batches(window, batch)]
+    before = pipeline.timer.snapshot()
+    started = time.perf_counter()
+    for chunk in batches:
+        pipeline.ingest(chunk)
+    elapsed = time.perf_counter() - started
+    if views is not None:
+        views.wait_idle(timeout=600)  # drain the summary backlog outside the clock
+    after = pipeline.timer.snapshot()
+    stages = {name: 1000.0 * (after[name] - before.get(name, 0.0)) / window for name in after}
+    stages["total (wall)"] = 1000.0 * elapsed / window
+    return window / elapsed, stages
+
+
+def profile_window(
+    pipeline: Pipeline, stream: ArticleStream, window: int, batch: int, top: int = 15
+) -> list[dict[str, str | float]]:
+    """cProfile of one extra window: the functions with the most own time (seconds per window)."""
+    batches = [validate(chunk) for chunk in stream.batches(window, batch)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for chunk in batches:
+        pipeline.ingest(chunk)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    rows: list[dict[str, str | float]] = []
+    entries = stats.stats  # type: ignore[attr-defined]
+    ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    for (filename, line, name), (_cc, calls, own, cumulative, _callers) in ranked:
+        where = filename.split("site-packages/")[-1].split("/work/main/")[-1]
+        rows.append(
+            {
+                "function": f"{where}:{line}({name})",
+                "calls": float(calls),
+                "own_s": own,
+                "cumulative_s": cumulative,
+            }
+        )
+    return rows

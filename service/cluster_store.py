@@ -1,0 +1,300 @@
+"""SQL of the story views: cached per-story facts, their change history, listing and reads.
+
+``story_facts`` holds what listing filters and sorts on (kept exact by the commit
+listener), ``story_facets`` the source/language/phase values for indexed filters, and
+``story_history`` the sort keys each story had before every change, so a paginated walk
+can see every story with the keys it had when the walk began (see :func:`page`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.text import normalize
+
+Row = dict[str, Any]
+PHASE_ORDER = ("pre", "arrival", "core", "aftermath")
+SORT_COLUMNS = {"updated": "updated_at", "size": "article_count", "created": "created_at"}
+_MEMBER_COLUMNS = (
+    "id, title, source, url, published_at, published_ts, phase, dup_type, dup_of, dup_score, similarity"
+)
+_STORY_COLUMNS = "id, title, body, body_norm, source, url, published_at, published_ts, dup_of, vector"
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection of the story views' own (the refresher writes through one of these)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Several reads that see one committed state (a WAL read transaction, never blocking writers)."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+@contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+# -- facts (written by the commit listener) ---------------------------------------------
+
+
+def compute_facts(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
+    """Exact facts of a live story from its articles; None when merged away, empty or unknown."""
+    sql = "SELECT created_at, updated_at, merged_into, content_version FROM clusters WHERE id = ?"
+    head = conn.execute(sql, (cluster_id,)).fetchone()
+    if head is None or head["merged_into"] is not None:
+        return None
+    rows = conn.execute(
+        "SELECT source, language, phase, published_at, dup_of, title_norm FROM articles WHERE cluster_id = ?",
+        (cluster_id,),
+    ).fetchall()
+    if not rows:
+        return None
+    phases: dict[str, Row] = {}
+    for row in rows:
+        span = phases.setdefault(row["phase"] or "core", {"count": 0, "first": None, "last": None})
+        span["count"] += 1
+        span["first"] = min(filter(None, (span["first"], row["published_at"])))
+        span["last"] = max(filter(None, (span["last"], row["published_at"])))
+    sources = Counter(row["source"] for row in rows)
+    languages = Counter(row["language"] for row in rows)
+    titles = dict.fromkeys(row["title_norm"] for row in rows if row["title_norm"])
+    published = [row["published_at"] for row in rows]
+    facets = {
+        "sources": [{"source": s, "count": n} for s, n in sorted(sources.items(), key=_by_count)],
+        "languages": [lang for lang, _ in languages.most_common()],
+        "phases": [{"phase": p, **phases[p]} for p in sorted(phases, key=_phase_rank)],
+    }
+    return {
+        "cluster_id": cluster_id, "version": head["content_version"], "created_at": head["created_at"],
+        "updated_at": head["updated_at"], "article_count": len(rows),
+        "duplicate_count": sum(row["dup_of"] is not None for row in rows),
+        "first_published": min(published), "last_published": max(published),
+        "facets": json.dumps(facets, ensure_ascii=False), "titles_norm": " ".join(titles)[:2000],
+        "facet_values": [
+            *(("source", normalize(s)) for s in sources), *(("language", lang) for lang in languages),
+            *(("phase", p) for p in phases),
+        ],
+    }
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def _phase_rank(phase: str) -> int:
+    return PHASE_ORDER.index(phase) if phase in PHASE_ORDER else len(PHASE_ORDER)
+
+
+def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str) -> None:
+    """Recompute the facts of these stories in one write transaction, logging changed sort keys."""
+    with write(conn):
+        for cluster_id in cluster_ids:
+            facts = compute_facts(conn, cluster_id)
+            old = conn.execute("SELECT updated_at, article_count FROM story_facts WHERE cluster_id = ?",
+                               (cluster_id,)).fetchone()
+            if facts is None:
+                conn.execute("DELETE FROM story_facts WHERE cluster_id = ?", (cluster_id,))
+                conn.execute("DELETE FROM story_facets WHERE cluster_id = ?", (cluster_id,))
+                conn.execute("DELETE FROM story_search WHERE rowid = ?", (cluster_id,))
+                continue
+            keys = (facts["updated_at"], facts["article_count"])
+            if old is None or (old["updated_at"], old["article_count"]) != keys:
+                prev = (old["updated_at"], old["article_count"]) if old else (None, None)
+                conn.execute("INSERT INTO story_history (cluster_id, at, prev_updated_at, prev_article_count)"
+                             " VALUES (?,?,?,?)", (cluster_id, now, *prev))
+            values = {k: v for k, v in facts.items() if k != "facet_values"}
+            cols = ",".join(values)
+            updates = ",".join(f"{k} = excluded.{k}" for k in values if k != "cluster_id")
+            conn.execute(f"INSERT INTO story_facts ({cols}) VALUES ({','.join('?' * len(values))})"
+                         f" ON CONFLICT(cluster_id) DO UPDATE SET {updates}", list(values.values()))
+            conn.execute("DELETE FROM story_facets WHERE cluster_id = ?", (cluster_id,))
+            conn.executemany("INSERT OR IGNORE INTO story_facets (kind, value, cluster_id) VALUES (?,?,?)",
+                             [(kind, value, cluster_id) for kind, value in facts["facet_values"]])
+            _index_text(conn, cluster_id)
+
+
+def _index_text(conn: sqlite3.Connection, cluster_id: int) -> None:
+    """Refresh the story's row of the trigram index ``q`` searches (titles and keywords)."""
+    conn.execute("DELETE FROM story_search WHERE rowid = ?", (cluster_id,))
+    conn.execute("INSERT INTO story_search (rowid, text) SELECT cluster_id,"
+                 " titles_norm || ' ' || keywords_norm FROM story_facts WHERE cluster_id = ?", (cluster_id,))
+
+
+def stale_fact_ids(conn: sqlite3.Connection) -> list[int]:
+    """Stories whose facts lag their content (e.g. ingested by the CLI, or a crash after commit)."""
+    sql = ("SELECT c.id FROM clusters c LEFT JOIN story_facts f ON f.cluster_id = c.id"
+           " WHERE (c.merged_into IS NULL AND (f.version IS NULL OR f.version <> c.content_version))"
+           " OR (c.merged_into IS NOT NULL AND f.cluster_id IS NOT NULL)")
+    return [int(row[0]) for row in conn.execute(sql)]
+
+
+def prune_history(conn: sqlite3.Connection, before: str) -> None:
+    """Forget sort keys older than any cursor still accepted."""
+    with write(conn):
+        conn.execute("DELETE FROM story_history WHERE at < ?", (before,))
+
+
+# -- summaries (written by the refresher) -------------------------------------------------
+
+
+def stale_summary_ids(conn: sqlite3.Connection) -> list[int]:
+    sql = ("SELECT c.id FROM clusters c JOIN story_facts f ON f.cluster_id = c.id"
+           " WHERE c.summary IS NULL OR c.summary_version < c.content_version ORDER BY c.updated_at DESC")
+    return [int(row[0]) for row in conn.execute(sql)]
+
+
+def recent_texts(conn: sqlite3.Connection, limit: int) -> list[tuple[str, str]]:
+    """(id, normalized body) of the latest stored articles: the sample keyword IDF starts from."""
+    sql = "SELECT id, body_norm FROM articles ORDER BY seq DESC LIMIT ?"
+    return [(row[0], row[1]) for row in conn.execute(sql, (limit,))]
+
+
+def story_articles(conn: sqlite3.Connection, cluster_id: int) -> tuple[int, list[Row]]:
+    """(content_version, articles) of a story, read in one snapshot."""
+    with read_snapshot(conn):
+        head = conn.execute("SELECT content_version FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
+        sql = f"SELECT {_STORY_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
+        rows = conn.execute(sql, (cluster_id,)).fetchall()
+    return (int(head[0]) if head else 0), [dict(r) for r in rows]
+
+
+def save_summary(conn: sqlite3.Connection, cluster_id: int, version: int, summary: Row, search: str) -> None:
+    """Store a summary computed for ``version``, unless a newer one is already stored."""
+    with write(conn):
+        text = json.dumps(summary, ensure_ascii=False)
+        cursor = conn.execute(
+            "UPDATE clusters SET summary = ?, summary_version = ? WHERE id = ?"
+            " AND (summary IS NULL OR summary_version <= ?)", (text, version, cluster_id, version))
+        if cursor.rowcount:
+            sql = "UPDATE story_facts SET keywords_norm = ? WHERE cluster_id = ?"
+            conn.execute(sql, (search, cluster_id))
+            _index_text(conn, cluster_id)
+
+
+# -- reads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """Listing filters, values already validated (``q`` and ``source`` in matching form)."""
+
+    since: str | None = None
+    until: str | None = None
+    min_size: int | None = None
+    source: str | None = None
+    language: str | None = None
+    q: str | None = None
+    phase: str | None = None
+
+
+def _where(flt: StoryFilter, updated: str, size: str) -> tuple[list[str], list[Any]]:
+    """SQL conditions of a filter; ``updated``/``size`` name the (possibly frozen) key expressions."""
+    where: list[str] = []
+    params: list[Any] = []
+    bounds = ((flt.since, f"{updated} >= ?"), (flt.until, f"{updated} <= ?"), (flt.min_size, f"{size} >= ?"))
+    for value, sql in bounds:
+        if value is not None:
+            where.append(sql)
+            params.append(value)
+    for kind in ("source", "language", "phase"):
+        value = getattr(flt, kind)
+        if value is not None:
+            where.append("EXISTS (SELECT 1 FROM story_facets x WHERE x.kind = ? AND x.value = ?"
+                         " AND x.cluster_id = f.cluster_id)")
+            params += [kind, value]
+    if flt.q:
+        where.append("f.cluster_id IN (SELECT rowid FROM story_search WHERE text LIKE ?)")
+        params.append(f"%{flt.q}%")
+    return where, params
+
+
+_SELECT = "SELECT f.*, c.summary, c.summary_version, c.content_version"
+_JOIN = "JOIN clusters c ON c.id = f.cluster_id"
+# The key a story changed since the snapshot had at the snapshot (created_at never changes).
+_FROZEN = {"updated": "h.prev_updated_at", "size": "h.prev_article_count", "created": "f.created_at"}
+
+
+def page(conn: sqlite3.Connection, flt: StoryFilter, sort: str, limit: int, snapshot: int | None,
+         after: tuple[Any, int] | None) -> tuple[list[Row], int]:
+    """One page of live stories, newest/biggest first, and the walk's snapshot (history seq).
+
+    Without a snapshot (first page) the current keys are used and the snapshot is taken in
+    the same read. With one, a story changed since keeps the sort key it had at the
+    snapshot (the ``prev_*`` of its first later change) and stories created after it are
+    left out: each story existing at the first page is listed exactly once per walk.
+    """
+    column = SORT_COLUMNS[sort]
+    with read_snapshot(conn):
+        if snapshot is None:
+            snapshot = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM story_history").fetchone()[0])
+        unchanged, params = _where(flt, "f.updated_at", "f.article_count")
+        unchanged.append("NOT EXISTS (SELECT 1 FROM story_history h WHERE h.cluster_id = f.cluster_id"
+                         " AND h.seq > ?)")
+        params.append(snapshot)
+        source = f"{_SELECT}, f.{column} AS sort_key FROM story_facts f {_JOIN}"
+        rows = _keyed(conn, source, unchanged, params, after, limit)
+        frozen = _FROZEN[sort]
+        changed, params = _where(flt, "h.prev_updated_at", "h.prev_article_count")
+        changed.append("h.prev_updated_at IS NOT NULL")
+        source = (f"{_SELECT}, {frozen} AS sort_key FROM (SELECT cluster_id, MIN(seq) AS seq"
+                  " FROM story_history WHERE seq > ? GROUP BY cluster_id) m"
+                  " JOIN story_history h ON h.seq = m.seq"
+                  f" JOIN story_facts f ON f.cluster_id = m.cluster_id {_JOIN}")
+        rows += _keyed(conn, source, changed, params, after, limit, [snapshot])
+    rows.sort(key=lambda r: (r["sort_key"], r["cluster_id"]), reverse=True)
+    return rows[:limit], snapshot
+
+
+def _keyed(conn: sqlite3.Connection, source: str, where: list[str], params: list[Any],
+           after: tuple[Any, int] | None, limit: int, leading: list[Any] | None = None) -> list[Row]:
+    if after is not None:
+        where = [*where, "(sort_key, f.cluster_id) < (?, ?)"]
+        params = [*params, after[0], after[1]]
+    sql = f"{source} WHERE {' AND '.join(where) or '1'} ORDER BY sort_key DESC, f.cluster_id DESC LIMIT ?"
+    return [dict(r) for r in conn.execute(sql, [*(leading or []), *params, limit])]
+
+
+def story(conn: sqlite3.Connection, cluster_id: int) -> tuple[Row, list[Row]] | None:
+    """(facts + cached summary, members in time order) of a live story, read in one snapshot."""
+    with read_snapshot(conn):
+        sql = f"{_SELECT} FROM story_facts f {_JOIN} WHERE f.cluster_id = ?"
+        found = conn.execute(sql, (cluster_id,)).fetchone()
+        head = dict(found) if found else _unlisted(conn, cluster_id)
+        if head is None:
+            return None
+        members = conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ?"
+                               " ORDER BY published_ts, seq", (cluster_id,)).fetchall()
+    return head, [dict(m) for m in members]
+
+
+def _unlisted(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
+    """Facts computed on the spot for a live story whose stored facts are not written yet."""
+    facts = compute_facts(conn, cluster_id)
+    if facts is None:
+        return None
+    cached = conn.execute("SELECT summary, summary_version, content_version FROM clusters WHERE id = ?",
+                          (cluster_id,)).fetchone()
+    return {**facts, **dict(cached)}

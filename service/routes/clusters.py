@@ -1,0 +1,85 @@
+"""GET /clusters (filtered, keyset-paginated story list) and GET /clusters/{id} (one story)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from service.cluster_store import StoryFilter
+from service.errors import ApiError
+from service.schemas import ClusterDetail, ClusterPage, Phase
+from service.stories import StoryViews
+from service.text import normalize
+
+router = APIRouter(prefix="/clusters", tags=["stories"])
+
+
+def get_views(request: Request) -> StoryViews:
+    views: StoryViews = request.app.state.stories
+    return views
+
+
+ViewsDep = Annotated[StoryViews, Depends(get_views)]
+Sort = Literal["updated", "size", "created"]
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, f"invalid input: {field}: {message}", details=[{"field": field, "message": message}])
+
+
+def _utc(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+
+
+def _matching(field: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    folded = normalize(value)
+    if not folded:
+        raise _invalid(f"query.{field}", "has no letters or digits")
+    return folded
+
+
+@router.get("", response_model=ClusterPage, summary="List stories")
+def list_clusters(
+    views: ViewsDep,
+    since: Annotated[datetime | None, Query(description="Last activity at or after (RFC 3339).")] = None,
+    until: Annotated[datetime | None, Query(description="Last activity at or before (RFC 3339).")] = None,
+    min_size: Annotated[int | None, Query(ge=1, description="At least this many articles.")] = None,
+    source: Annotated[str | None, Query(min_length=1, max_length=256, description="Outlet.")] = None,
+    language: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="In title/keywords.")] = None,
+    phase: Annotated[Phase | None, Query(description="Has an article in this phase.")] = None,
+    sort: Annotated[Sort, Query(description="Descending last activity, size or creation.")] = "updated",
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000, description="Previous page's next_cursor.")] = None,
+) -> ClusterPage:
+    """Live stories, most recently active (or biggest, or newest) first.
+
+    A walk with ``cursor`` lists every story that existed at its first page exactly once,
+    ordered by the key it had then, even while ingest continues; stories created after
+    the first page are left to the next walk. Summaries, counts and keywords are current.
+    """
+    since_at, until_at = _utc(since), _utc(until)
+    if since_at and until_at and since_at > until_at:
+        raise _invalid("query.since", "is after until")
+    flt = StoryFilter(since=since_at, until=until_at, min_size=min_size, source=_matching("source", source),
+                      language=language.lower() if language else None, q=_matching("q", q), phase=phase)
+    return views.list(flt, sort, limit, cursor)
+
+
+@router.get("/{cluster_id}", response_model=ClusterDetail, summary="One story")
+def get_cluster(cluster_id: Annotated[int, Path(ge=0)], views: ViewsDep) -> ClusterDetail:
+    """The story with members in time order (copies under their original) and a daily timeline.
+
+    An id absorbed by a merge answers with the surviving story, ``redirected: true``.
+    """
+    detail = views.detail(cluster_id)
+    if detail is None:
+        raise ApiError(404, f"no story with id {cluster_id}; ids come from GET /clusters or POST /ingest",
+                       details={"id": cluster_id})
+    return detail

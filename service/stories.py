@@ -1,0 +1,285 @@
+"""Story views: keeps per-story facts and cached summaries fresh, and answers the /clusters reads.
+
+Facts (counts, sources, phases, times) are recomputed synchronously for the stories each
+commit touched, so listing filters are exact once an ingest returns. Summaries are
+costly, so a background thread recomputes them for touched stories and stores them in
+``clusters.summary`` with the ``content_version`` they were computed for. Reads never
+take the pipeline's lock: listing serves cached summaries (computing only missing ones);
+the detail view recomputes inline when its cached summary is stale.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import threading
+from collections import Counter
+from dataclasses import astuple
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from service import cluster_store as sql
+from service.errors import ApiError
+from service.keywords import CorpusFrequencies
+from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
+from service.store import Store
+from service.summary import StoryArticle, build_summary
+from service.text import normalize
+
+log = logging.getLogger(__name__)
+Row = dict[str, Any]
+MAINTENANCE_SECONDS = 60.0
+CURSOR_TTL = timedelta(hours=24)
+CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _fingerprint(sort: str, flt: sql.StoryFilter) -> str:
+    return hashlib.sha256(json.dumps([sort, *astuple(flt)], ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def encode_cursor(sort: str, flt: sql.StoryFilter, snapshot: int, taken: str, after: tuple[Any, int]) -> str:
+    """Opaque cursor: the walk's snapshot and time, the last key seen, and the query it belongs to."""
+    state = {"v": 1, "s": snapshot, "t": taken, "k": list(after), "f": _fingerprint(sort, flt)}
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _bad_cursor(message: str) -> ApiError:
+    return ApiError(400, f"invalid cursor: {message}", code="invalid_cursor", details={"parameter": "cursor"})
+
+
+def decode_cursor(cursor: str, sort: str, flt: sql.StoryFilter) -> tuple[int, tuple[Any, int], str]:
+    """(snapshot, last key, walk start time) of a cursor from :func:`encode_cursor`, else a 400."""
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        snapshot, taken, (key, last_id) = int(state["s"]), str(state["t"]), state["k"]
+        started = datetime.fromisoformat(taken)
+        valid = state.get("v") == 1 and isinstance(key, str | int) and isinstance(last_id, int)
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
+    if not valid:
+        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
+    if state.get("f") != _fingerprint(sort, flt):
+        raise _bad_cursor("it belongs to a listing with other filters or sort; repeat them or start again")
+    if datetime.now(UTC) - started > CURSOR_TTL:
+        raise _bad_cursor("it expired (older than 24 hours); start again without a cursor")
+    return snapshot, (key, last_id), taken
+
+
+def members_tree(rows: list[Row]) -> list[Row]:
+    """Members in time order; a duplicate whose original is in the story goes under its ``copies``."""
+    rows_by_id = {r["id"]: r for r in rows}
+    by_id = {r["id"]: {**_member(r), "copies": []} for r in rows}
+    top: list[Row] = []
+    for row in rows:
+        root = row["dup_of"]
+        for _ in range(5):  # follow a chain of copies to its root within the story
+            parent = rows_by_id.get(root)
+            if parent is None or parent["dup_of"] not in rows_by_id:
+                break
+            root = parent["dup_of"]
+        is_root = root in rows_by_id and rows_by_id[root]["dup_of"] not in rows_by_id
+        if root != row["id"] and is_root:
+            by_id[root]["copies"].append(by_id[row["id"]])
+        else:
+            top.append(by_id[row["id"]])
+    return top
+
+
+def _member(row: Row) -> Row:
+    duplicate = None
+    if row["dup_type"]:
+        score = round(float(row["dup_score"] or 0), 4)
+        duplicate = {"type": row["dup_type"], "of": row["dup_of"], "score": score}
+    return {"id": row["id"], "title": row["title"], "source": row["source"], "url": row["url"],
+            "published_at": row["published_at"], "phase": row["phase"], "duplicate": duplicate,
+            "similarity": row["similarity"]}
+
+
+def timeline(rows: list[Row]) -> list[Row]:
+    """Articles per UTC day and phase."""
+    days: dict[str, Counter[str]] = {}
+    for row in rows:
+        days.setdefault(row["published_at"][:10], Counter())[row["phase"] or "core"] += 1
+    return [{"day": d, "total": sum(c.values()), "phases": dict(c)} for d, c in sorted(days.items())]
+
+
+class StoryViews:
+    """Owner of the story facts and summary cache of one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._facts_conn = sql.connect(store.path)
+        self._facts_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._pending: set[int] = set()
+        self._offered: dict[int, tuple[int, Row]] = {}
+        self._busy = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.corpus = CorpusFrequencies()
+        self._counted: set[str] = set()
+        self._corpus_lock = threading.Lock()
+
+    # -- lifecycle and commit listener ------------------------------------------------------
+
+    def start(self) -> StoryViews:
+        """Bring facts up to date (e.g. after a CLI ingest), queue stale summaries, start the worker."""
+        self.refresh_facts(sql.stale_fact_ids(self._facts_conn))
+        self._enqueue(sql.stale_summary_ids(self.store.reader()))
+        self._thread = threading.Thread(target=self._run, name="story-summaries", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._facts_conn.close()
+
+    def on_commit(self, cluster_ids: set[int]) -> None:
+        """Pipeline listener: exact facts now, summaries in the background. Never raises."""
+        try:
+            self.refresh_facts(cluster_ids)
+        except Exception:
+            log.exception("story facts refresh failed; the worker retries")
+        self._enqueue(cluster_ids)
+
+    def refresh_facts(self, cluster_ids: set[int] | list[int]) -> None:
+        ids = sorted(cluster_ids)
+        with self._facts_lock:
+            for start in range(0, len(ids), 500):
+                sql.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until every queued summary is stored (tests, benchmarks); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not (self._pending or self._offered or self._busy), timeout)
+
+    def _enqueue(self, cluster_ids: set[int] | list[int]) -> None:
+        with self._cond:
+            self._pending.update(cluster_ids)
+            self._cond.notify_all()
+
+    # -- worker -------------------------------------------------------------------------------
+
+    def _count(self, texts: list[tuple[str, str]]) -> None:
+        """Add articles not yet counted to the corpus document frequencies (up to the sample size)."""
+        with self._corpus_lock:
+            for article_id, text in texts:
+                if len(self._counted) >= CORPUS_SAMPLE or article_id in self._counted:
+                    continue
+                self._counted.add(article_id)
+                self.corpus.add(text)
+
+    def _run(self) -> None:
+        conn = sql.connect(self.store.path)
+        self._count(sql.recent_texts(conn, CORPUS_SAMPLE))
+        last_maintenance = datetime.now(UTC)
+        while True:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+                self._cond.wait_for(self._has_work, MAINTENANCE_SECONDS)
+                if self._stopping:
+                    break
+                pending, self._pending = self._pending, set()
+                offered, self._offered = self._offered, {}
+                self._busy = True
+            try:
+                for cluster_id, (version, summary) in offered.items():
+                    self._save(conn, cluster_id, version, summary)
+                for cluster_id in sorted(pending - set(offered), reverse=True):
+                    if self._stopping:
+                        break
+                    self._save(conn, cluster_id, *self._compute(cluster_id))
+                if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):
+                    last_maintenance = datetime.now(UTC)
+                    self._maintain(conn)
+            except Exception:
+                log.exception("story summary refresh failed")
+        conn.close()
+
+    def _has_work(self) -> bool:
+        return bool(self._stopping or self._pending or self._offered)
+
+    def _maintain(self, conn: Any) -> None:
+        """Catch stories a listener missed, and forget sort-key history no cursor can need."""
+        self.refresh_facts(sql.stale_fact_ids(conn))
+        self._enqueue(sql.stale_summary_ids(conn))
+        sql.prune_history(conn, (datetime.now(UTC) - CURSOR_TTL - timedelta(hours=1)).isoformat())
+
+    def _compute(self, cluster_id: int) -> tuple[int, Row]:
+        version, rows = sql.story_articles(self.store.reader(), cluster_id)
+        self._count([(r["id"], r["body_norm"]) for r in rows])
+        return version, build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
+
+    @staticmethod
+    def _save(conn: Any, cluster_id: int, version: int, summary: Row) -> None:
+        search = normalize(" ".join([summary.get("title") or "", *summary.get("keywords", [])]))
+        sql.save_summary(conn, cluster_id, version, summary, search)
+
+    def _summary_of(self, row: Row, fresh: bool) -> Row:
+        """The cached summary, or one computed now (and handed to the worker to store)."""
+        stale = row["summary"] is None or (fresh and row["summary_version"] < row["content_version"])
+        if not stale:
+            cached: Row = json.loads(row["summary"])
+            return cached
+        version, summary = self._compute(int(row["cluster_id"]))
+        with self._cond:
+            self._offered[int(row["cluster_id"])] = (version, summary)
+            self._cond.notify_all()
+        return summary
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _item(self, row: Row, fresh: bool = False) -> dict[str, Any]:
+        facets = json.loads(row["facets"])
+        summary = self._summary_of(row, fresh)
+        return {
+            "id": row["cluster_id"], "title": summary["title"], "summary": summary["summary"],
+            "representative": summary["representative"], "keywords": summary["keywords"],
+            "sources": facets["sources"], "languages": facets["languages"], "phases": facets["phases"],
+            "article_count": row["article_count"], "duplicate_count": row["duplicate_count"],
+            "first_published": row["first_published"], "last_published": row["last_published"],
+            "created_at": row["created_at"], "updated_at": row["updated_at"],
+        }
+
+    def list(self, flt: sql.StoryFilter, sort: str, limit: int, cursor: str | None) -> ClusterPage:
+        """One page of stories (see :func:`service.cluster_store.page` for the walk semantics)."""
+        snapshot, after, taken = None, None, _now()
+        if cursor is not None:
+            snapshot, after, taken = decode_cursor(cursor, sort, flt)
+        rows, snapshot = sql.page(self.store.reader(), flt, sort, limit + 1, snapshot, after)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = None
+        if more and rows:
+            last = rows[-1]
+            next_cursor = encode_cursor(sort, flt, snapshot, taken, (last["sort_key"], last["cluster_id"]))
+        data = [ClusterSummary.model_validate(self._item(r)) for r in rows]
+        return ClusterPage(data=data, next_cursor=next_cursor, count=len(data))
+
+    def detail(self, cluster_id: int) -> ClusterDetail | None:
+        """A story with members and timeline; a merged-away id answers with its survivor."""
+        survivor = self.store.survivor(cluster_id)
+        if survivor is None:
+            return None
+        found = sql.story(self.store.reader(), survivor)
+        if found is None:
+            return None
+        head, members = found
+        item = self._item(head, fresh=True)
+        redirected = survivor != cluster_id
+        return ClusterDetail.model_validate({
+            **item, "members": members_tree(members), "timeline": timeline(members),
+            "redirected": redirected, "merged_from": cluster_id if redirected else None,
+        })

@@ -1,0 +1,182 @@
+"""Extractive story summaries: representative article (medoid), title, central sentences.
+
+Everything here is pure computation over a story's articles (no database), so it is
+unit-tested on plain data and reused by the background refresher and the lazy read path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from service.keywords import CorpusFrequencies, group_key, is_stopword, keywords
+from service.text import normalize, sentences, words
+
+MIN_WORDS, MAX_WORDS = 8, 60
+MAX_SENTENCES_PER_ARTICLE = 12
+MAX_ARTICLES = 150  # summary candidates come from at most this many (most central) articles
+MAX_KEYWORD_ARTICLES = 300
+NEAR_IDENTICAL = 0.6
+TITLE_MAX_WORDS = 30
+
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """The fields of a stored article a summary needs."""
+
+    id: str
+    title: str | None
+    body: str
+    source: str
+    url: str | None
+    published_at: str
+    published_ts: float
+    dup_of: str | None = None
+    vector: np.ndarray | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StoryArticle:
+        blob = row.get("vector")
+        vector = np.frombuffer(blob, dtype=np.float32) if blob else None
+        return cls(row["id"], row.get("title"), row["body"], row["source"], row.get("url"),
+                   row["published_at"], float(row["published_ts"]), row.get("dup_of"), vector)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    text: str
+    keys: frozenset[str]
+    counts: Counter[str]
+    article: int
+    position: int
+
+
+def _keys(text: str) -> Counter[str]:
+    """Content-word keys (light stems) of a sentence, for similarity."""
+    return Counter(group_key(w) for w in words(normalize(text)) if len(w) > 2 and not is_stopword(w))
+
+
+def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:
+    """Cosine of each article's vector to the story centroid; TF-IDF word vectors when any is missing."""
+    vectors = [a.vector for a in articles]
+    dims = {v.shape[0] for v in vectors if v is not None}
+    if len(dims) == 1 and all(v is not None for v in vectors):
+        matrix = np.vstack(vectors).astype(np.float64)
+    else:
+        matrix = _tfidf([_keys(f"{a.title or ''}\n{a.body}") for a in articles])
+    centroid = matrix.mean(axis=0)
+    norm = float(np.linalg.norm(centroid))
+    return matrix @ (centroid / norm) if norm > 0 else np.zeros(len(articles))
+
+
+def _tfidf(bags: Sequence[Counter[str]]) -> np.ndarray:
+    """Dense L2-normalized TF-IDF rows for bags of words (small inputs only)."""
+    vocab = {k: i for i, k in enumerate(sorted({k for bag in bags for k in bag}))}
+    matrix = np.zeros((len(bags), max(1, len(vocab))))
+    for row, bag in enumerate(bags):
+        for key, tf in bag.items():
+            matrix[row, vocab[key]] = 1.0 + math.log(tf)
+    df = (matrix > 0).sum(axis=0)
+    matrix *= np.log((1 + len(bags)) / (1 + df)) + 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def representative(articles: Sequence[StoryArticle]) -> StoryArticle:
+    """The medoid: the article closest to the story's centre, originals preferred over copies."""
+    scores = centrality(articles)
+    originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
+    return articles[max(originals, key=lambda i: (scores[i], -articles[i].published_ts))]
+
+
+def story_title(article: StoryArticle) -> str:
+    """The article's title, or its first meaningful sentence (capped) when it has none."""
+    if article.title and article.title.strip():
+        return article.title.strip()
+    for sentence in sentences(article.body):
+        parts = sentence.split()
+        if len(words(normalize(sentence))) >= 4:
+            return sentence if len(parts) <= TITLE_MAX_WORDS else " ".join(parts[:TITLE_MAX_WORDS]) + " …"
+    return article.body.strip()[:200]
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_Sentence]:
+    found: list[_Sentence] = []
+    for index, article in enumerate(articles):
+        title_keys = frozenset(_keys(article.title or ""))
+        for position, text in enumerate(sentences(article.body)[:MAX_SENTENCES_PER_ARTICLE]):
+            if not low <= len(words(normalize(text))) <= high:
+                continue
+            counts = _keys(text)
+            keys = frozenset(counts)
+            if len(keys) < 3 or (title_keys and jaccard(keys, title_keys) > 0.8):
+                continue
+            found.append(_Sentence(text.strip(), keys, counts, index, position))
+    return found
+
+
+def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str, str]]:
+    """2-3 central sentences, round-robin across sources, no two near-identical, in time order."""
+    if not articles:
+        return []
+    pool = [a for a in articles if a.dup_of is None] or list(articles)
+    weights = centrality(pool)
+    order = np.argsort(-weights, kind="stable")[:MAX_ARTICLES]
+    pool = [pool[i] for i in order]
+    weights = weights[order]
+    candidates = _candidates(pool, MIN_WORDS, MAX_WORDS) or _candidates(pool, 5, 90)
+    if not candidates:
+        return []
+    matrix = _tfidf([c.counts for c in candidates])
+    centroid = matrix.mean(axis=0)
+    norm = float(np.linalg.norm(centroid)) or 1.0
+    scores = (matrix @ centroid) / norm
+    by_source: dict[str, list[tuple[float, _Sentence]]] = defaultdict(list)
+    for score, sentence in zip(scores, candidates, strict=True):
+        lead = 1.0 / (1.0 + 0.08 * sentence.position)
+        weight = 0.75 + 0.25 * max(0.0, float(weights[sentence.article]))
+        by_source[pool[sentence.article].source].append((float(score) * lead * weight, sentence))
+    queues = [sorted(items, key=lambda x: -x[0]) for items in by_source.values()]
+    queues.sort(key=lambda q: -q[0][0])
+    chosen: list[_Sentence] = []
+    while len(chosen) < count and any(queues):
+        for queue in queues:
+            while queue and len(chosen) < count:
+                _, sentence = queue.pop(0)
+                if all(jaccard(sentence.keys, c.keys) <= NEAR_IDENTICAL for c in chosen):
+                    chosen.append(sentence)
+                    break
+    chosen.sort(key=lambda s: (pool[s.article].published_ts, s.article, s.position))
+    return [{"text": s.text, "article_id": pool[s.article].id, "source": pool[s.article].source}
+            for s in chosen]
+
+
+def build_summary(articles: Sequence[StoryArticle], corpus: CorpusFrequencies | None = None) -> Row:
+    """Everything cached per story: title, summary sentences, representative and keywords."""
+    if not articles:
+        return {"title": None, "summary": [], "representative": None, "keywords": []}
+    rep = representative(articles)
+    originals = [a for a in articles if a.dup_of is None] or list(articles)
+    if len(originals) > MAX_KEYWORD_ARTICLES:  # huge stories: the most central articles speak for it
+        order = np.argsort(-centrality(originals), kind="stable")[:MAX_KEYWORD_ARTICLES]
+        originals = [originals[i] for i in sorted(order)]
+    texts = [f"{a.title or ''}\n{a.title or ''}\n{a.body}" for a in originals]
+    return {
+        "title": story_title(rep),
+        "summary": summarize(articles),
+        "representative": {"id": rep.id, "title": rep.title, "source": rep.source, "url": rep.url,
+                           "published_at": rep.published_at},
+        "keywords": keywords(texts, corpus=corpus),
+    }

@@ -1,0 +1,85 @@
+"""Distinctive keywords: stopwords out, variants grouped, original spelling shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.keywords import CorpusFrequencies, display_form, group_key, is_stopword, keywords, term_of
+from service.text import normalize
+
+
+def _story_texts(seeds: list[dict[str, Any]], prefix: tuple[str, ...]) -> list[str]:
+    return [f"{a.get('title') or ''}\n{a['body']}" for a in seeds if a["id"].startswith(prefix)]
+
+
+def test_kim_russia_keywords_name_the_story(seeds: list[dict[str, Any]]) -> None:
+    terms = keywords(_story_texts(seeds, ("000", "001", "002", "003")))
+    assert 5 <= len(terms) <= 10
+    folded = {normalize(t) for t in terms}
+    assert "كيم" in folded and "بوتين" in folded
+    assert folded & {"روسيا", "الروسي", "روسي", "الروسيه", "موسكو"}
+
+
+def test_keywords_have_no_stopwords_numbers_or_short_tokens(seeds: list[dict[str, Any]]) -> None:
+    for prefix in ("000", "001", "002", "003", "004"):
+        for term in keywords(_story_texts(seeds, (prefix,))):
+            norm = normalize(term)
+            assert not is_stopword(norm), term
+            assert len(norm) >= 3 and not any(ch.isdigit() for ch in norm), term
+
+
+def test_keywords_keep_the_original_spelling() -> None:
+    texts = ["الأسلحة الأسلحة الأسلحة والأسلحة الاسلحة صواريخ صواريخ"] * 3
+    terms = keywords(texts)
+    assert "الأسلحة" in terms  # the most frequent stored spelling, hamza kept
+    assert not {"الاسلحة", "والأسلحة", "اسلحه"} & set(terms)  # variants grouped, not repeated
+
+
+def test_particle_forms_fold_into_the_bare_word() -> None:
+    terms = keywords(["كوريا كوريا لكوريا بكوريا بيونغ بيونغ"] * 2)
+    assert "كوريا" in terms and "لكوريا" not in terms and "بكوريا" not in terms
+
+
+def test_group_key_strips_the_article_but_keeps_short_words() -> None:
+    assert group_key(normalize("والرئيس")) == normalize("رئيس")
+    assert group_key(normalize("الرئيس")) == group_key(normalize("رئيس"))
+    assert group_key("الي") == "الي"  # remainder too short: left alone
+
+
+def test_term_of_rejects_stopwords_digits_and_short_tokens() -> None:
+    assert term_of("وقال") is None
+    assert term_of("2023") is None and term_of("١٢٣") is None
+    assert term_of("في") is None
+    assert term_of("الثلاثاء") is None  # generic news word
+    assert term_of("فلاديفوستوك") == ("فلاديفوستوك", "فلاديفوستوك")
+
+
+def test_english_text_gets_english_keywords() -> None:
+    text = ("The summit in Vladivostok brought Kim and Putin together. "
+            "Kim inspected Russian jets in Vladivostok.")
+    terms = keywords([text, text.replace("summit", "meeting")])
+    assert {"Vladivostok", "Kim", "Putin"} <= set(terms)
+    assert not {"the", "and", "in"} & {t.lower() for t in terms}
+
+
+def test_corpus_frequencies_sink_words_every_story_uses() -> None:
+    corpus = CorpusFrequencies()
+    for i in range(300):
+        corpus.add(normalize(f"السعودية خبر رقم {i}"))
+    texts = ["السعودية السعودية السعودية فلاديفوستوك فلاديفوستوك"] * 2
+    assert keywords(texts, corpus=corpus)[0] == "فلاديفوستوك"
+
+
+def test_display_form_prefers_frequent_then_short() -> None:
+    assert display_form({"الأسلحة": 3, "الاسلحة": 1}) == "الأسلحة"
+    assert display_form({"كيم": 2, "كيمو": 2}) == "كيم"
+
+
+def test_empty_input_gives_no_keywords() -> None:
+    assert keywords([]) == []
+    assert keywords(["في من على"]) == []
+
+
+def test_display_prefers_the_bare_or_definite_word_over_fused_particles() -> None:
+    assert display_form({"وقوات": 5, "القوات": 3, "قوات": 1}, normalize("قوات")) == "القوات"
+    assert display_form({"وقوات": 5}, normalize("قوات")) == "وقوات"

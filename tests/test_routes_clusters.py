@@ -1,0 +1,207 @@
+"""GET /clusters and GET /clusters/{id} through the real app, over real ingest."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.keywords import is_stopword
+from service.text import arabic_ratio, normalize
+from tests.conftest import assert_error
+
+KIM = {"000_0ce7c0ef36d33531", "001_368e647d4396fd8b", "002_ec78ffc2c2f24a57", "003_4a4df9c2005a90e5"}
+
+
+def _ingest(client: TestClient, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    response = client.post("/ingest", json={"articles": articles})
+    assert response.status_code == 200, response.text
+    results: list[dict[str, Any]] = response.json()["results"]
+    return results
+
+
+def _story_of(results: list[dict[str, Any]], article_id: str) -> int:
+    return int(next(r["cluster_id"] for r in results if r["id"] == article_id))
+
+
+def _synthetic(topic: int, n: int, rng: random.Random, published: datetime) -> dict[str, Any]:
+    """An English article on a made-up topic: its own vocabulary, so each topic is its own story."""
+    vocab = [f"{chr(97 + topic % 26)}{chr(97 + (topic * 7 + k) % 26)}{'xyzqwv'[k % 6]}{topic}x{k}"
+             for k in range(40)]
+    body = ". ".join(" ".join(rng.choices(vocab, k=12)) for _ in range(6)) + "."
+    return {"id": f"t{topic}-{n}", "source": f"wire{n % 3}", "title": " ".join(vocab[:6]), "body": body,
+            "language": "en", "published_at": published.isoformat()}
+
+
+def _ids(client: TestClient, **params: Any) -> list[int]:
+    response = client.get("/clusters", params={"limit": 200, **params})
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["data"]]
+
+
+def test_kim_russia_story_summary(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    results = _ingest(client, seeds)
+    kim = _story_of(results, "000_0ce7c0ef36d33531")
+    assert {_story_of(results, i) for i in KIM} == {kim}
+    assert _story_of(results, "004_3380a39c509cf088") != kim
+    story = client.get(f"/clusters/{kim}").json()
+    assert story["id"] == kim and story["title"] and arabic_ratio(story["title"]) > 0.8
+    assert 2 <= len(story["summary"]) <= 3
+    assert len({s["source"] for s in story["summary"]}) >= 2
+    assert all(arabic_ratio(s["text"]) > 0.8 and s["article_id"] in KIM for s in story["summary"])
+    folded = {normalize(k) for k in story["keywords"]}
+    assert 5 <= len(folded) <= 10
+    assert "كيم" in folded and "بوتين" in folded and folded & {"روسيا", "الروسي", "روسي", "موسكو"}
+    assert not any(is_stopword(k) for k in folded)
+    assert story["representative"]["id"] in KIM
+    assert len(story["sources"]) == 4 and story["article_count"] == 4
+    assert {p["phase"]: p["count"] for p in story["phases"]} == {"pre": 2, "arrival": 1, "aftermath": 1}
+    published = [m["published_at"] for m in story["members"]]
+    assert published == sorted(published) and {m["id"] for m in story["members"]} == KIM
+    assert sum(day["total"] for day in story["timeline"]) == 4
+    listed = next(i for i in client.get("/clusters").json()["data"] if i["id"] == kim)
+    assert listed["title"] == story["title"] and listed["keywords"] == story["keywords"]
+
+
+def test_copies_are_grouped_under_their_original(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    original = next(a for a in seeds if a["id"].startswith("000"))
+    copy = {**original, "id": "copy-of-000", "source": "Copycat", "published_at": "2023-09-12T10:00:00Z"}
+    results = _ingest(client, [original, copy])
+    story = client.get(f"/clusters/{_story_of(results, original['id'])}").json()
+    assert story["duplicate_count"] == 1 and story["article_count"] == 2
+    [member] = story["members"]
+    assert member["id"] == original["id"] and [c["id"] for c in member["copies"]] == ["copy-of-000"]
+    assert member["copies"][0]["duplicate"]["of"] == original["id"]
+    assert story["representative"]["id"] == original["id"]
+
+
+def test_every_filter(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    results = _ingest(client, seeds)
+    article = _synthetic(1, 0, random.Random(1), datetime(2024, 2, 1, tzinfo=UTC))
+    english = _ingest(client, [article])
+    eng = _story_of(english, "t1-0")
+    sizes = Counter(r["cluster_id"] for r in results + english)
+    assert set(_ids(client)) == set(sizes)
+    assert set(_ids(client, min_size=2)) == {c for c, n in sizes.items() if n >= 2}
+    qahera = _story_of(results, "001_368e647d4396fd8b")
+    assert _ids(client, source="Al Qahera News") == [qahera] == _ids(client, source="al qahera news")
+    assert _ids(client, language="en") == [eng] and set(_ids(client, language="AR")) == set(sizes) - {eng}
+    for phase in ("pre", "arrival", "core", "aftermath"):
+        expected = {r["cluster_id"] for r in results + english if r["phase"] == phase}
+        assert set(_ids(client, phase=phase)) == expected, phase
+    assert _story_of(results, "003_4a4df9c2005a90e5") in _ids(client, q="نيويورك تايمز")  # a title
+    assert _ids(client, q="كشفته نيويورك") == _ids(client, q="كشفتة نيويورك")  # Arabic-normalized
+    assert _ids(client, q=article["title"].split()[0].upper()) == [eng]
+    assert _ids(client, q="NOT-A-WORD-ANYWHERE") == []
+    updated = client.get(f"/clusters/{eng}").json()["updated_at"]
+    assert _ids(client, since=updated) == [eng]
+    before = (datetime.fromisoformat(updated.replace("Z", "+00:00")) - timedelta(microseconds=1)).isoformat()
+    assert set(_ids(client, until=before)) == set(sizes) - {eng}
+
+
+def test_sort_orders(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    results = _ingest(client, seeds)
+    english = _synthetic(2, 0, random.Random(2), datetime(2024, 2, 1, tzinfo=UTC))
+    eng = _story_of(_ingest(client, [english]), "t2-0")
+    sizes = Counter(r["cluster_id"] for r in results)
+    by_size = _ids(client, sort="size")
+    assert [sizes.get(i, 1) for i in by_size] == sorted((sizes.get(i, 1) for i in by_size), reverse=True)
+    assert _ids(client)[0] == eng and _ids(client, sort="created")[0] == eng
+    oldest = _story_of(results, seeds[0]["id"])
+    _ingest(client, [{**seeds[0], "id": "follow-up", "source": "Late wire", "title": "متابعة"}])
+    assert _ids(client)[0] == oldest  # the latest activity first
+    assert _ids(client, sort="created")[0] == eng  # creation order does not move
+    created = [client.get(f"/clusters/{i}").json()["created_at"] for i in _ids(client, sort="created")]
+    assert created == sorted(created, reverse=True)
+
+
+def test_pagination_walks_every_story_once_while_ingest_continues(client: TestClient) -> None:
+    rng = random.Random(5)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    results = _ingest(client, [_synthetic(t, 0, rng, start + timedelta(hours=t)) for t in range(12)])
+    existing = {r["cluster_id"] for r in results}
+    assert len(existing) == 12
+    seen: list[int] = []
+    cursor, step = None, 0
+    while True:
+        params: dict[str, Any] = {"limit": 5} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/clusters", params=params).json()
+        assert page["count"] == len(page["data"]) <= 5
+        seen += [item["id"] for item in page["data"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        step += 1  # follow-ups to stories on later pages, and a brand-new story
+        follow_ups = [_synthetic(t, step, rng, start + timedelta(days=1)) for t in rng.sample(range(12), 4)]
+        _ingest(client, [*follow_ups, _synthetic(50 + step, 0, rng, start + timedelta(days=2))])
+    assert len(seen) == len(set(seen)), "a story was listed twice"
+    assert set(seen) == existing
+    assert len(_ids(client)) > len(existing)  # a new walk sees the stories created meanwhile
+
+
+def test_bad_parameters_are_422_naming_them(client: TestClient) -> None:
+    for params, field in (({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"sort": "title"}, "sort"),
+                          ({"phase": "later"}, "phase"), ({"since": "yesterday"}, "since"),
+                          ({"min_size": 0}, "min_size"), ({"language": "english!"}, "language"),
+                          ({"q": "!!!"}, "q"), ({"source": "—"}, "source"),
+                          ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, "since")):
+        error = assert_error(client.get("/clusters", params=params), 422, "invalid_input")
+        assert any(d["field"] == f"query.{field}" for d in error["details"]), error
+
+
+def test_bad_cursors_are_400(client: TestClient) -> None:
+    rng = random.Random(3)
+    _ingest(client, [_synthetic(t, 0, rng, datetime(2024, 1, 1, tzinfo=UTC)) for t in range(3)])
+    cursor = client.get("/clusters", params={"limit": 1}).json()["next_cursor"]
+    assert cursor
+    cases = ({"cursor": "garbage"}, {"cursor": cursor[:-4] + "AAAA"}, {"cursor": cursor, "sort": "size"},
+             {"cursor": cursor, "min_size": 2})
+    for params in cases:
+        error = assert_error(client.get("/clusters", params={"limit": 1, **params}), 400, "invalid_cursor")
+        assert "cursor" in error["message"]
+    assert client.get("/clusters", params={"limit": 1, "cursor": cursor}).status_code == 200
+
+
+def test_unknown_story_is_404(client: TestClient) -> None:
+    error = assert_error(client.get("/clusters/424242"), 404, "not_found")
+    assert error["details"] == {"id": 424242}
+    assert_error(client.get("/clusters/not-a-number"), 422)
+
+
+def test_merged_story_answers_with_its_survivor(client: TestClient) -> None:
+    rng = random.Random(9)
+    day = datetime(2024, 4, 1, tzinfo=UTC)
+    first, second = _synthetic(30, 0, rng, day), _synthetic(31, 0, rng, day)
+    results = _ingest(client, [first, second])
+    a, b = _story_of(results, first["id"]), _story_of(results, second["id"])
+    assert a != b
+    pipeline = client.app.state.pipeline  # type: ignore[attr-defined]
+    survivor_of = pipeline.store.survivor
+    bridge = {**first, "id": "bridge", "body": f"{first['body']}\n{second['body']}", "title": None}
+    _ingest(client, [bridge])
+    if survivor_of(a) == survivor_of(b) and survivor_of(a) is not None:
+        absorbed, survivor = (a, b) if survivor_of(a) == b else (b, a)
+    else:  # the clusterer did not merge: record one the way the pipeline does
+        absorbed, survivor = b, a
+        with pipeline.store.transaction() as tx:
+            tx.merge_clusters(absorbed, survivor, datetime.now(UTC).isoformat(), "bridge")
+        client.app.state.stories.on_commit({absorbed, survivor})  # type: ignore[attr-defined]
+    story = client.get(f"/clusters/{absorbed}").json()
+    assert story["id"] == survivor and story["redirected"] is True and story["merged_from"] == absorbed
+    assert {m["id"] for m in story["members"]} >= {first["id"], second["id"]}
+    assert absorbed not in _ids(client)
+    direct = client.get(f"/clusters/{survivor}").json()
+    assert direct["redirected"] is False and direct["merged_from"] is None
+
+
+@pytest.mark.parametrize("path", ["/clusters", "/clusters/1"])
+def test_reads_work_on_an_empty_store(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    if path == "/clusters":
+        assert response.json() == {"data": [], "next_cursor": None, "count": 0}
+    else:
+        assert_error(response, 404)

@@ -1,0 +1,73 @@
+"""Shingle hashing, MinHash signatures and the exact overlap measures."""
+
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.shingles import decode_signature, encode_signature, fill_lsh, minhash, overlap, profile
+
+TEXT = "the minister opened the new bridge over the river on monday morning before a large crowd"
+
+
+def test_profile_counts_words_and_distinct_shingles() -> None:
+    shingles = profile(TEXT, 3)
+    assert shingles.words == 16 and shingles.sequence.size == 14 and shingles.size == 14
+    assert profile("two words", 3).size == 0
+    assert np.array_equal(profile(TEXT, 3).unique, shingles.unique)  # stable across calls
+
+
+def test_one_edited_word_costs_one_covered_word() -> None:
+    edited = TEXT.replace("monday", "tuesday")
+    found = overlap(profile(TEXT, 3), profile(edited, 3), 3)
+    assert found.coverage_short == found.coverage_long == 15 / 16
+    assert found.jaccard == 11 / 17 and found.containment == 11 / 14
+
+
+def test_trimmed_copy_is_fully_contained() -> None:
+    trimmed = " ".join(TEXT.split()[:8])
+    found = overlap(profile(trimmed, 3), profile(TEXT, 3), 3)
+    assert found.containment == 1.0 and found.coverage_short == 1.0 and found.coverage_long == 0.5
+    assert overlap(profile(trimmed, 3), profile("", 3), 3).jaccard == 0.0
+
+
+def test_signature_round_trip() -> None:
+    sketch = minhash(profile(TEXT, 3), 32)
+    restored = decode_signature(encode_signature(sketch))
+    assert len(encode_signature(sketch)) == 128
+    assert np.array_equal(restored.hashvalues, sketch.hashvalues) and restored.jaccard(sketch) == 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "omega", "sigma"]), min_size=3, max_size=40)
+)
+def test_overlap_is_symmetric_and_bounded(tokens: list[str]) -> None:
+    a = profile(" ".join(tokens), 3)
+    b = profile(" ".join(reversed(tokens)), 3)
+    ab, ba = overlap(a, b, 3), overlap(b, a, 3)
+    assert ab.jaccard == ba.jaccard and ab.containment == ba.containment
+    assert 0.0 <= ab.jaccard <= ab.containment <= 1.0
+    assert overlap(a, a, 3).coverage_short == 1.0
+
+
+def test_bulk_loaded_lsh_answers_like_one_insert_per_article() -> None:
+    rng = np.random.default_rng(7)
+    vocabulary = [f"w{n}" for n in range(60)]
+    texts = [" ".join(rng.choice(vocabulary, size=40)) for _ in range(30)]
+    texts += [t + " extra words appended" for t in texts[:10]]
+    ids = [f"id{n}" for n in range(len(texts))]
+    sketches = [minhash(profile(t, 3), 32) for t in texts]
+    one_by_one, bulk = MinHashLSH(threshold=0.25, num_perm=32), MinHashLSH(threshold=0.25, num_perm=32)
+    for article_id, sketch in zip(ids, sketches, strict=True):
+        one_by_one.insert(article_id, sketch)
+    fill_lsh(bulk, ids, [encode_signature(s) for s in sketches])
+    for sketch in sketches:
+        assert sorted(bulk.query(sketch)) == sorted(one_by_one.query(sketch))
+    bulk.remove("id0")
+    one_by_one.remove("id0")
+    assert "id0" not in bulk and sorted(bulk.query(sketches[0])) == sorted(one_by_one.query(sketches[0]))
+    bulk.insert("new", sketches[0])
+    assert "new" in bulk.query(sketches[0])
