@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> Results:
         write_report(results)
         log.info("phase done after %.0fs; partial report in %s", results.seconds, results.config.output)
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     config = from_args(args)
     runner = Runner(config)
     try:

@@ -5,7 +5,7 @@ its publication time are dropped and the rest re-scored exactly on the sparse TF
 features (lexical embedders). Each candidate story is scored as
 
     score = w_article * best article similarity + w_centroid * centroid similarity
-          + w_terms * shared distinctive words - w_time * time gap / window
+          + w_terms * shared distinctive words - w_time * (time gap / window) ** 2
 
 and the article joins the best story at or above ``join_threshold``, else opens a new
 one. When a second story also scores ``merge_threshold`` or more and its centroid is
@@ -35,12 +35,9 @@ from service.stages import StoryAssignment, StoryRecord
 INDEX_FILE = "stories.faiss"
 KEPT_FEATURES = 192  # sparse features kept in memory per article for exact re-scoring
 KEYWORDS = 16  # distinctive words per article (also the keys of the candidate postings)
-POSTING_SCAN = 400
-import os
-WORD_PROFILE = bool(int(os.environ.get("WP", "0")))
-PROFILE_FEATURES = 600
+POSTING_SCAN = 400  # most recent postings read per keyword
+PROFILE_FEATURES = 600  # sparse story profile size (summed member TF-IDF vectors)
 SIGNATURE = 20  # most used keywords of a story that articles are matched against
-MIN_SIGNATURE_IDF = float(os.environ.get("MSI", "0"))  # words in more than ~2% of articles are not distinctive  # sparse story profile size (summed member TF-IDF vectors)  # most recent postings read per keyword
 DAY = 86400.0
 
 
@@ -62,7 +59,9 @@ class Member:
         return bytes([CUES.index(self.cue)]) + (self.terms.to_bytes() if self.terms is not None else b"")
 
     @classmethod
-    def from_bytes(cls, article_id: str, seq: int, timestamp: float, story: int, data: bytes | None) -> Member:
+    def from_bytes(
+        cls, article_id: str, seq: int, timestamp: float, story: int, data: bytes | None
+    ) -> Member:
         """Inverse of :meth:`to_bytes`."""
         cue = CUES[data[0]] if data else ""
         terms = TermCounts.from_bytes(data[1:]) if data and len(data) > 1 else None
@@ -81,13 +80,6 @@ def _combine(a: Sparse, b: Sparse) -> Sparse:
         top = np.sort(np.argpartition(-weights, PROFILE_FEATURES)[:PROFILE_FEATURES])
         ids, weights = ids[top], weights[top]
     return ids, weights
-
-
-def words_only(a: Sparse) -> Sparse:
-    """The whole-word features of a sparse vector, renormalized."""
-    keep = a[0] < WORD_SPACE
-    weights = a[1][keep]
-    return a[0][keep], weights / max(float(np.linalg.norm(weights)), 1e-12)
 
 
 def sparse_cos(a: Sparse, b: Sparse) -> float:
@@ -190,13 +182,24 @@ class Candidate:
     terms: float
 
 
+def _strongest(terms: TermCounts, lexical: LexicalEmbedder) -> TermCounts:
+    """The KEPT_FEATURES features of highest TF-IDF weight (what members keep in memory)."""
+    if len(terms.ids) <= KEPT_FEATURES:
+        return terms
+    _, weights = lexical.weigh(terms)
+    top = np.sort(np.argpartition(-weights, KEPT_FEATURES)[:KEPT_FEATURES])
+    return TermCounts(terms.ids[top], terms.counts[top])
+
+
 class StoryScorer:
     """Scores candidate stories for an article from its nearest stored neighbours."""
 
     def __init__(self, settings: StorySettings, embedder: Embedder) -> None:
         self.s = settings
         self.embedder = embedder
-        self.lexical = embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
+        self.lexical = (
+            embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
+        )
 
     def compact(self, member: Member, keep: int | None = KEPT_FEATURES) -> None:
         """Derive the member's keywords; with ``keep``, drop all but its strongest features."""
@@ -206,15 +209,14 @@ class StoryScorer:
         words = ids < WORD_SPACE
         order = np.argsort(-weights[words])[:KEYWORDS]
         member.keywords = ids[words][order].astype(np.uint32)
-        if keep is not None and len(ids) > KEPT_FEATURES:
-            top = np.sort(np.argpartition(-weights, KEPT_FEATURES)[:KEPT_FEATURES])
-            member.terms = TermCounts(member.terms.ids[top], member.terms.counts[top])
+        if keep is not None:
+            member.terms = _strongest(member.terms, self.lexical)
 
     def similarities(self, query: Member, near: list[Member], dense: list[float]) -> list[float]:
         """Exact sparse cosine of the query to each neighbour (dense scores when not lexical)."""
         if self.embedder is not self.lexical or query.terms is None or not near:
             return dense
-        q_ids, q_w = self.lexical.weigh(query.terms)
+        q_ids, q_w = self.lexical.weigh(_strongest(query.terms, self.lexical))
         ids, weights, rows = self.lexical.weigh_many([o.terms or EMPTY_TERMS for o in near])
         if not len(q_ids) or not len(ids):
             return [0.0] * len(near)
@@ -222,15 +224,19 @@ class StoryScorer:
         hit = q_ids[pos] == ids
         return np.bincount(rows[hit], q_w[pos[hit]] * weights[hit], minlength=len(near)).tolist()
 
-    def rank(self, vector: np.ndarray, query: Member, near: list[Member], dense: list[float],
-             stories: dict[int, Story]) -> list[Candidate]:
+    def rank(
+        self,
+        vector: np.ndarray,
+        query: Member,
+        near: list[Member],
+        dense: list[float],
+        stories: dict[int, Story],
+    ) -> list[Candidate]:
         """Candidate stories of the neighbours, best score first."""
         sims = self.similarities(query, near, dense)
         q_sparse = self.sparse(query)
-        if q_sparse is not None and WORD_PROFILE:
-            q_sparse = words_only(q_sparse)
         best: dict[int, tuple[float, str]] = {}
-        for other, sim in zip(near, sims):
+        for other, sim in zip(near, sims, strict=True):
             if sim > best.get(other.story, (-1.0, ""))[0]:
                 best[other.story] = (sim, other.id)
         out = []
@@ -238,24 +244,25 @@ class StoryScorer:
         for story_id, (sim, best_id) in best.items():
             story = stories[story_id]
             if q_sparse is not None:
-                profile = words_only(story.profile) if WORD_PROFILE else story.profile
-                centroid = sparse_cos(q_sparse, profile)
+                centroid = sparse_cos(q_sparse, story.profile)
             else:
                 centroid = float(np.dot(vector, story.centroid))
             shared = self._shared_terms(story, words)
-            gap = story.gap_days(query.timestamp) / self.s.window_days
-            score = (self.s.article_weight * sim + self.s.centroid_weight * centroid
-                     + self.s.terms_weight * shared - self.s.time_weight * gap)
+            gap = (story.gap_days(query.timestamp) / self.s.window_days) ** 2
+            score = (
+                self.s.article_weight * sim
+                + self.s.centroid_weight * centroid
+                + self.s.terms_weight * shared
+                - self.s.time_weight * gap
+            )
             out.append(Candidate(story_id, score, sim, best_id, centroid, shared))
         return sorted(out, key=lambda c: (-c.score, c.story))
 
     def _shared_terms(self, story: Story, words: np.ndarray) -> float:
-        """Share of the story's signature (distinctive words only) that the article uses."""
+        """Share of the story's signature (its most used keywords, by use) that the article contains."""
         sig_ids, sig_weights = story.signature()
         if not len(sig_ids):
             return 0.0
-        if self.lexical is not None:
-            sig_weights = sig_weights * (self.lexical.idf(sig_ids) >= MIN_SIGNATURE_IDF)
         return float(sig_weights[np.isin(sig_ids, words, assume_unique=True)].sum())
 
     def sparse(self, member: Member) -> Sparse | None:
@@ -267,7 +274,7 @@ class StoryScorer:
     def mergeable(self, a: Story, b: Story) -> bool:
         """Two stories close enough in content and time to be one."""
         if self.embedder is self.lexical:
-            similarity = sparse_cos(words_only(a.profile), words_only(b.profile)) if WORD_PROFILE else sparse_cos(a.profile, b.profile)
+            similarity = sparse_cos(a.profile, b.profile)
         else:
             similarity = float(np.dot(a.centroid, b.centroid))
         close = similarity >= self.s.merge_centroid
@@ -288,7 +295,9 @@ class StoryClusterer:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings.stories
         self.embedder = embedder or build_embedder(settings)
-        self.index = VectorIndex(self.embedder.dim, settings.data_dir / INDEX_FILE, self.settings.exact_index_max)
+        self.index = VectorIndex(
+            self.embedder.dim, settings.data_dir / INDEX_FILE, self.settings.exact_index_max
+        )
         self.scorer = StoryScorer(self.settings, self.embedder)
         self.members: dict[str, Member] = {}
         self.by_seq: dict[int, str] = {}
@@ -303,14 +312,14 @@ class StoryClusterer:
         terms = self.embedder.terms(docs)
         vectors = self.embedder.vectors(docs, terms)
         out = []
-        for doc, tc, vec in zip(docs, terms, vectors):
+        for doc, tc, vec in zip(docs, terms, vectors, strict=True):
             cue = article_cue(doc.title_norm or "", doc.body_norm)
             out.append(_Prepared(vec, Member(doc.id, -1, doc.timestamp, 0, cue, tc)))
         return out
 
     def prepare(self, docs: Sequence[PreparedArticle]) -> None:
         """Embed a batch ahead of :meth:`assign` calls for the same articles (faster)."""
-        for doc, item in zip(docs, self._embed(docs)):
+        for doc, item in zip(docs, self._embed(docs), strict=True):
             self._ahead[doc.id] = item
 
     def vectors(self, docs: Sequence[PreparedArticle]) -> np.ndarray:
@@ -330,13 +339,15 @@ class StoryClusterer:
         if not len(item.member.keywords):
             self.scorer.compact(item.member, keep=None)
         scores, ids = self.index.search(item.vector, self.settings.neighbours)
-        dense = dict(zip(ids[0].tolist(), scores[0].tolist()))
+        dense = dict(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
         shared: Counter[int] = Counter()
         for keyword in item.member.keywords.tolist():
             shared.update(self.postings.get(keyword, [])[-POSTING_SCAN:])
-        extra = [seq for seq, n in shared.most_common(self.settings.neighbours) if n >= 2 and seq not in dense]
+        extra = [
+            seq for seq, n in shared.most_common(self.settings.neighbours) if n >= 2 and seq not in dense
+        ]
         if extra and self.scorer.embedder is not self.scorer.lexical:
-            dense.update(zip(extra, (self.index.vectors(extra) @ item.vector).tolist()))
+            dense.update(zip(extra, (self.index.vectors(extra) @ item.vector).tolist(), strict=True))
         else:
             dense.update(dict.fromkeys(extra, 0.0))
         window = self.settings.window_days * DAY
@@ -375,13 +386,6 @@ class StoryClusterer:
             story_id, similarity = original.story, duplicate.score if duplicate else 1.0
         elif ranked and ranked[0].score >= self.settings.join_threshold:
             story_id = ranked[0].story
-            for other in ranked[1:]:
-                if other.score >= self.settings.merge_threshold and self.scorer.mergeable(
-                    self.stories[story_id], self.stories[other.story]
-                ):
-                    survivor, absorbed = self._merge(story_id, other.story)
-                    merges.append((absorbed, survivor))
-                    story_id = survivor
             best = ranked[0]
             if duplicate is None and best.best >= self.settings.semantic_threshold and best.best_id:
                 semantic = DuplicateMatch("semantic", best.best_id, round(best.best, 4))
@@ -396,6 +400,15 @@ class StoryClusterer:
         self.embedder.observe(member.terms)
         self.scorer.compact(member)
         self._insert(member, item.vector, story_id)
+        if original is None and not new_story:
+            # The article may bridge its story to others (checked with the story it now extends).
+            for other in ranked[1:]:
+                if other.score >= self.settings.merge_threshold and self.scorer.mergeable(
+                    self.stories[story_id], self.stories[other.story]
+                ):
+                    survivor, absorbed = self._merge(story_id, other.story)
+                    merges.append((absorbed, survivor))
+                    story_id = survivor
         updates = self._rephase(story_id)
         phase = updates.pop(member.id, self.stories[story_id].phases.get(member.id, "arrival"))
         return StoryAssignment(
@@ -437,8 +450,8 @@ class StoryClusterer:
         ids = sorted(story.members)
         times = np.array([self.members[i].timestamp for i in ids])
         phases = story_phases(times, [self.members[i].cue for i in ids])
-        changed = {i: p for i, p in zip(ids, phases) if story.phases.get(i) != p}
-        story.phases = dict(zip(ids, phases))
+        changed = {i: p for i, p in zip(ids, phases, strict=True) if story.phases.get(i) != p}
+        story.phases = dict(zip(ids, phases, strict=True))
         return changed
 
     def remove(self, article_id: str) -> StoryAssignment | None:
@@ -457,12 +470,16 @@ class StoryClusterer:
             updates = self._rephase(story.id)
         else:
             del self.stories[story.id]
-        return StoryAssignment(member.story, "", False, 0.0, b"", phase_updates=updates, touched_clusters={story.id})
+        return StoryAssignment(
+            member.story, "", False, 0.0, b"", phase_updates=updates, touched_clusters={story.id}
+        )
 
     # --- persistence -----------------------------------------------------------------------
     def state(self) -> bytes:
         """Embedder statistics and counters (article data comes back through the records)."""
-        return zlib.compress(pickle.dumps({"embedder": self.embedder.state(), "next_story": self.next_story}), 1)
+        return zlib.compress(
+            pickle.dumps({"embedder": self.embedder.state(), "next_story": self.next_story}), 1
+        )
 
     def load(self, records: Iterable[StoryRecord], state: bytes | None) -> None:
         """Rebuild memory from stored records, then sync the FAISS file with their ids."""
@@ -472,7 +489,9 @@ class StoryClusterer:
         vectors: dict[int, np.ndarray] = {}
         for record in sorted(records, key=lambda r: r.seq):
             vector = np.frombuffer(record.vector, dtype=np.float32)
-            member = Member.from_bytes(record.id, record.seq, record.timestamp, record.cluster_id, record.features)
+            member = Member.from_bytes(
+                record.id, record.seq, record.timestamp, record.cluster_id, record.features
+            )
             member.duplicate_of = record.duplicate_of
             self.scorer.compact(member)
             self.members[record.id] = member

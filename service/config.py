@@ -50,11 +50,52 @@ class DedupSettings(BaseModel):
     window_days: float = Field(
         2.0, ge=0, description="Copies are published within this many days of each other and of the original."
     )
+    group_jaccard: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="Jaccard of a near verbatim copy: one such link with any member lets an article join a "
+        "group (within window_days) and unite the groups it links.",
+    )
     distant_jaccard_threshold: float = Field(
         0.6,
         gt=0,
         le=1,
         description="Jaccard needed beyond window_days (recurring templated items, e.g. weather bulletins).",
+    )
+    headline_words: int = Field(16, ge=0, le=64, description="Most headline words kept per article.")
+    align_min_jaccard: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Candidates below the shingle rules but at least this Jaccard are checked by passage "
+        "alignment (re-edited releases and trimmed copies).",
+    )
+    passage_words: int = Field(10, ge=3, le=100, description="Words per passage in passage alignment.")
+    passage_window: int = Field(
+        15,
+        ge=3,
+        le=200,
+        description="Words of the other text a passage may be spread over (edits, reordering).",
+    )
+    passage_share: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="Share of a passage's distinct words that makes it recognised in a window.",
+    )
+    trimmed_share: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description="Recognised share of the shorter text's passages that makes a trimmed copy when the "
+        "longer text's lead passage is recognised too.",
+    )
+    edited_short_share: float = Field(
+        0.7, gt=0, le=1, description="Recognised share of the shorter text's passages for an edited copy."
+    )
+    edited_long_share: float = Field(
+        0.5, gt=0, le=1, description="Recognised share of the longer text's passages for an edited copy."
     )
     min_shingles: int = Field(
         8, ge=1, description="Texts with fewer shingles are only checked for exact and URL duplicates."
@@ -73,10 +114,13 @@ class StorySettings(BaseModel):
         description="Articles farther apart in time than this are never put in one story by similarity.",
     )
     join_threshold: float = Field(
-        0.35, ge=0, le=1, description="Story score needed to join an existing story."
+        0.22, ge=0, le=1, description="Story score needed to join an existing story."
     )
     merge_threshold: float = Field(
-        0.6, ge=0, le=1, description="Score to two stories that makes an article merge them."
+        0.2,
+        ge=0,
+        le=1,
+        description="Score a second story also needs from an article before the two may be merged.",
     )
     semantic_threshold: float = Field(
         0.92,
@@ -93,17 +137,19 @@ class StorySettings(BaseModel):
         description="Up to this many vectors FAISS searches exactly; beyond it an HNSW index is used.",
     )
     article_weight: float = Field(
-        0.6, ge=0, description="Weight of the best article similarity in a candidate story's score."
+        0.4, ge=0, description="Weight of the best article similarity in a candidate story's score."
     )
-    centroid_weight: float = Field(0.3, ge=0, description="Weight of the similarity to the story centroid.")
+    centroid_weight: float = Field(
+        0.6, ge=0, description="Weight of the cosine to the story's profile (summed member TF-IDF vectors)."
+    )
     terms_weight: float = Field(
-        0.2, ge=0, description="Weight of the share of the article's distinctive words the story also uses."
+        0.4, ge=0, description="Weight of the share of the article's distinctive words the story also uses."
     )
     time_weight: float = Field(
-        0.3, ge=0, description="Penalty per window of time between the article and the story's time span."
+        0.3, ge=0, description="Penalty for the time between the article and the story's span: weight * (gap / window) ** 2."
     )
     merge_centroid: float = Field(
-        0.5, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."
+        0.2, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."
     )
     lexical_dim: int = Field(
         256, ge=16, le=4096, description="Size of the dense (FAISS) projection of the lexical TF-IDF vector."

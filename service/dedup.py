@@ -1,15 +1,16 @@
 """Duplicate detection: exact copies, re-posted URLs and near-duplicates (MinHash LSH).
 
 Near-duplicate candidates come from a ``datasketch`` MinHash LSH over word shingles of the
-normalized body, verified on the real texts read through the ``BodyLookup`` (no shingle set
-is kept in memory). Copies form groups whose original is the earliest published member.
+normalized body, verified (:func:`service.alignment.verify`) on the real texts read through
+the ``BodyLookup``: no shingle set is kept in memory, only the signature's headline keys.
+Copies form groups whose original is the earliest published member.
 
 Grouping is guarded against chaining (plain transitive union cut precision on the labelled
 pairs from 0.97 to 0.91 over the whole corpus): a new article joins a group only when it
-copies the group's original, or a majority of its members while published within the copy
-window of the original. It unites two groups only as their common source (published no
-later than the other group's original) or when the two originals are verified copies, so a
-later roundup quoting two unrelated wire texts joins at most one of them.
+copies the group's original or, within the copy window of the original, a majority of its
+members or one of them near verbatim. It unites two groups only as their common source,
+when the two originals are verified copies, or when it is a near verbatim copy of a member of
+each, so a later roundup quoting two unrelated wire texts joins at most one of them.
 """
 
 from __future__ import annotations
@@ -17,16 +18,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
 from service import shingles as sh
+from service.alignment import Copy, verify
 from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 
-_DAY = 86400.0
-_Prepared = tuple[sh.ShingleProfile, LeanMinHash | None]
+Other = tuple[float, np.ndarray]  # days apart, headline keys
+
+_DAY, _NO_HEADLINE = 86400.0, np.empty(0, dtype=np.uint32)
+# Profile, MinHash (None for short texts) and headline keys of an article.
+_Prepared = tuple[sh.ShingleProfile, LeanMinHash | None, np.ndarray]
 
 
 def _key(text: str) -> int:
@@ -43,26 +49,10 @@ class _Entry:
     seq: int
     content: int | None
     url: int | None
+    headline: bytes = b""  # headline keys (``shingles.headline_keys``) as stored in the signature
 
     def lookups(self) -> tuple[int | None, int | None]:
         return self.content, self.url
-
-
-def near_score(found: sh.Overlap) -> float:
-    """Reported score of a near copy: share of both texts' words lying in shared shingles."""
-    return round(found.copied, 4)
-
-
-def is_copy(found: sh.Overlap, gap_days: float, settings: DedupSettings) -> bool:
-    """The verification rule (thresholds measured on the labelled pairs, see DedupSettings)."""
-    if gap_days > settings.window_days:
-        return found.jaccard >= settings.distant_jaccard_threshold
-    if found.jaccard >= settings.jaccard_threshold:
-        return True
-    return (
-        found.coverage_short >= settings.containment_threshold
-        and found.coverage_long >= settings.long_coverage_threshold
-    )
 
 
 class NearDuplicateIndex:
@@ -74,31 +64,36 @@ class NearDuplicateIndex:
         self._lsh = self._new_lsh()
 
     def _new_lsh(self) -> MinHashLSH:
-        return MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
+        return sh.new_lsh(self.settings.lsh_threshold, self.settings.num_perm)
 
-    def profile(self, text_norm: str) -> sh.ShingleProfile:
-        """Shingles of a normalized body."""
-        return sh.profile(text_norm, self.settings.shingle_size)
-
-    def sketch(self, text: sh.ShingleProfile) -> LeanMinHash | None:
-        """MinHash of a profile, or None when the text is too short for near matching."""
-        return None if text.size < self.settings.min_shingles else sh.minhash(text, self.settings.num_perm)
+    def prepare(self, text_norm: str, title_norm: str) -> _Prepared:
+        """Profile, MinHash (None when too short for near matching) and headline keys of a text."""
+        text = sh.profile(text_norm, self.settings.shingle_size)
+        if text.size < self.settings.min_shingles:
+            return text, None, _NO_HEADLINE
+        headline = sh.headline_keys(title_norm, text, self.settings.headline_words)
+        return text, sh.minhash(text, self.settings.num_perm), headline
 
     def candidates(self, sketch: LeanMinHash) -> list[str]:
         """Stored ids sharing at least one LSH band with ``sketch``."""
         return list(self._lsh.query(sketch))
 
-    def measure(self, text: sh.ShingleProfile, ids: Iterable[str]) -> dict[str, sh.Overlap]:
-        """Exact overlap with each stored article (texts read through the body lookup)."""
-        texts = self._bodies(sorted(set(ids)))
-        return {i: sh.overlap(text, self.profile(t), self.settings.shingle_size) for i, t in texts.items()}
+    def text(self, article_id: str) -> sh.ShingleProfile | None:
+        """Profile of a stored article's body (None when it is gone)."""
+        body = self._bodies([article_id]).get(article_id)
+        return None if body is None else sh.profile(body, self.settings.shingle_size)
 
-    def measure_pair(self, first: str, second: str) -> sh.Overlap | None:
-        """Exact overlap of two stored articles (None when a text is missing)."""
-        texts = self._bodies([first, second])
-        if first not in texts or second not in texts:
-            return None
-        return sh.overlap(self.profile(texts[first]), self.profile(texts[second]), self.settings.shingle_size)
+    def copies(
+        self, text: sh.ShingleProfile, headline: np.ndarray, others: dict[str, Other]
+    ) -> dict[str, Copy]:
+        """The stored articles ``text`` verifiably copies among ``others`` (id -> days apart and
+        headline keys); their texts are read through the body lookup."""
+        size, bodies = self.settings.shingle_size, self._bodies(sorted(others))
+        found = {
+            i: verify(text, sh.profile(b, size), others[i][0], self.settings, (headline, others[i][1]))
+            for i, b in bodies.items()
+        }
+        return {i: copy for i, copy in found.items() if copy is not None}
 
     def insert(self, article_id: str, sketch: LeanMinHash) -> None:
         self._lsh.insert(article_id, sketch, check_duplication=False)
@@ -108,7 +103,7 @@ class NearDuplicateIndex:
             self._lsh.remove(article_id)
 
     def load(self, ids: Sequence[str], signatures: Sequence[bytes]) -> None:
-        """Replace the index content with stored signatures (bulk insert, ``shingles.fill_lsh``)."""
+        """Replace the index content with stored MinHash signatures (bulk insert, ``shingles.fill_lsh``)."""
         self._lsh = self._new_lsh()
         if ids:
             sh.fill_lsh(self._lsh, ids, signatures)
@@ -125,7 +120,7 @@ class DuplicateDetector:
         self._by_url: dict[int, str] = {}
         self._groups = DuplicateGroups(self._order)
         self._seq = 0
-        self._cache: tuple[str, str, *_Prepared] | None = None
+        self._cache: tuple[tuple[str, str, str], _Prepared] | None = None
 
     def _order(self, article_id: str) -> tuple[float, int]:
         entry = self._entries[article_id]
@@ -135,20 +130,19 @@ class DuplicateDetector:
         return len(self._entries)
 
     def _prepare(self, doc: PreparedArticle, remember: bool = True) -> _Prepared:
-        """Shingles and MinHash of ``doc``; the last article's are kept for the add after signature."""
+        """Profile, MinHash and headline keys of ``doc`` (the last ones are kept for ``add``)."""
         cache = self._cache
-        if cache is not None and cache[0] == doc.id and cache[1] == doc.body_norm:
-            return cache[2], cache[3]
-        shingles = self.near.profile(doc.body_norm)
-        sketch = self.near.sketch(shingles)
+        if cache is not None and cache[0] == (doc.id, doc.body_norm, doc.title_norm):
+            return cache[1]
+        prepared = self.near.prepare(doc.body_norm, doc.title_norm)
         if remember:
-            self._cache = (doc.id, doc.body_norm, shingles, sketch)
-        return shingles, sketch
+            self._cache = ((doc.id, doc.body_norm, doc.title_norm), prepared)
+        return prepared
 
     def signature(self, doc: PreparedArticle) -> bytes | None:
-        """MinHash signature to persist (None for texts too short for near matching)."""
-        sketch = self._prepare(doc)[1]
-        return None if sketch is None else sh.encode_signature(sketch)
+        """MinHash signature and headline keys to persist (None for texts too short to near match)."""
+        _, sketch, headline = self._prepare(doc)
+        return None if sketch is None else sh.encode_signature(sketch, headline)
 
     def _exact(self, doc: PreparedArticle) -> tuple[str | None, str | None]:
         """Stored article with the same content hash, and one with the same canonical URL."""
@@ -156,26 +150,21 @@ class DuplicateDetector:
         url = self._by_url.get(_key(doc.canonical_url)) if doc.canonical_url else None
         return (content if content != doc.id else None), (url if url != doc.id else None)
 
-    def _near(self, doc: PreparedArticle, remember: bool = True) -> dict[str, sh.Overlap]:
+    def _near(self, doc: PreparedArticle, remember: bool = True) -> dict[str, Copy]:
         """Verified near copies of ``doc`` among the LSH candidates and their groups' originals."""
-        shingles, sketch = self._prepare(doc, remember)
+        text, sketch, headline = self._prepare(doc, remember)
         if sketch is None:
             return {}
         ids = {i for i in self.near.candidates(sketch) if i in self._entries}
         ids = {*ids, *(self._groups.original(i) for i in ids)} - {doc.id}
-        found = self.near.measure(shingles, ids)
-        return {
-            i: o
-            for i, o in found.items()
-            if is_copy(o, abs(doc.timestamp - self._entries[i].timestamp) / _DAY, self.settings)
-        }
+        return self.near.copies(text, headline, {i: self._gap(doc.timestamp, i) for i in ids})
 
     def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]:
         """Stored articles ``doc`` duplicates, best first; nothing is stored or changed."""
         content, url = self._exact(doc)
         matches = {i: DuplicateMatch(t, i, 1.0) for t, i in (("url", url), ("exact", content)) if i}
-        for i, found in self._near(doc, remember=False).items():
-            matches.setdefault(i, DuplicateMatch("near", i, near_score(found)))
+        for i, copy in self._near(doc, remember=False).items():
+            matches.setdefault(i, DuplicateMatch("near", i, copy.score))
         rank = {"exact": 0, "url": 1, "near": 2}
         return sorted(matches.values(), key=lambda m: (-m.score, rank[m.type], m.of))[:limit]
 
@@ -203,7 +192,12 @@ class DuplicateDetector:
         if doc.canonical_url:
             entry.url = _key(doc.canonical_url)
             self._by_url.setdefault(entry.url, doc.id)
-        sketch = self._prepare(doc)[1] if signature is None else sh.decode_signature(signature)
+        if signature is None:
+            _, sketch, headline = self._prepare(doc)
+            entry.headline = headline.tobytes()
+        else:
+            minhash, entry.headline = sh.split_signature(signature, self.settings.num_perm)
+            sketch = sh.decode_signature(minhash)
         if content or url:
             other, kind = (content, "exact") if content else (url, "url")
             decision = self._link(doc.id, other, kind, 1.0)
@@ -221,40 +215,45 @@ class DuplicateDetector:
         return DedupDecision(edge, self._groups.join(article_id, other, kind, score))
 
     def _place_near(self, doc: PreparedArticle) -> DedupDecision:
-        """Join the best group ``doc`` qualifies for; unite others only as their common source."""
+        """Join the group ``doc`` copies best: one whose original it copies, else (within the copy
+        window) one it copies a majority of, or a near verbatim member of. Other groups are united
+        with it only when ``doc`` is their common source, their originals are copies, or ``doc`` is
+        a near verbatim copy of a member of each (so a roundup never glues two texts together)."""
         found = self._near(doc)
-        if not found:
-            return DedupDecision(None, {doc.id: None})
         by_group: dict[str, list[str]] = {}
         for i in found:
             by_group.setdefault(self._groups.original(i), []).append(i)
-        qualified: list[tuple[tuple[int, float], str]] = []
+        qualified: list[tuple[tuple[bool, float, bool, float], str]] = []
         for original, hits in by_group.items():
-            size = len(self._groups.members(original))
-            gap = abs(doc.timestamp - self._entries[original].timestamp) / _DAY
-            if original in found:
-                qualified.append(((1, found[original].copied), original))
-            elif 2 * len(hits) >= size and gap <= self.settings.window_days:
-                qualified.append(((0, max(found[h].copied for h in hits)), original))
+            share = len(hits) / len(self._groups.members(original))
+            within = self._gap(doc.timestamp, original)[0] <= self.settings.window_days
+            strong = any(found[h].strong for h in hits)
+            if original in found or (within and (2 * share >= 1 or strong)):
+                lead, score = max(found[h][:2] for h in hits)
+                qualified.append(((original in found, share, lead, score), original))
         if not qualified:
             return DedupDecision(None, {doc.id: None})
         qualified.sort(reverse=True)
         best = qualified[0][1]
-        anchor = best if best in found else max(by_group[best], key=lambda h: found[h].copied)
-        decision = self._link(doc.id, anchor, "near", near_score(found[anchor]))
-        for _, original in qualified[1:]:
-            if original in found and (
-                self._order(doc.id) <= self._order(original) or self._copies(best, original)
-            ):
-                score = near_score(found[original])
+        anchor = best if best in found else max(by_group[best], key=lambda h: found[h][:2])
+        decision = self._link(doc.id, anchor, "near", found[anchor].score)
+        strong = any(found[h].strong for h in by_group[best])
+        for (copied, *_, score), original in qualified[1:]:
+            common = copied and (self._order(doc.id) <= self._order(original) or self._copies(best, original))
+            if common or (strong and any(found[h].strong for h in by_group[original])):
                 decision.changed.update(self._groups.merge(doc.id, original, "near", score))
         return decision
 
     def _copies(self, first: str, second: str) -> bool:
         """Whether two stored articles are verified copies of each other."""
-        texts = self.near.measure_pair(first, second)
-        gap = abs(self._entries[first].timestamp - self._entries[second].timestamp) / _DAY
-        return texts is not None and is_copy(texts, gap, self.settings)
+        text, gap = self.near.text(first), self._gap(self._entries[first].timestamp, second)
+        headline = sh.decode_headline(self._entries[first].headline)
+        return text is not None and second in self.near.copies(text, headline, {second: gap})
+
+    def _gap(self, timestamp: float, article_id: str) -> Other:
+        """Days between ``timestamp`` and a stored article, with that article's headline keys."""
+        entry = self._entries[article_id]
+        return abs(timestamp - entry.timestamp) / _DAY, sh.decode_headline(entry.headline)
 
     def remove(self, article_id: str) -> Changes:
         """Forget a deleted article; returns the new status of every article that changed."""
@@ -285,14 +284,15 @@ class DuplicateDetector:
                 self._seq += 1
                 content = _key(record.content_hash) if record.content_hash else None
                 url = _key(record.canonical_url) if record.canonical_url else None
-                self._entries[record.id] = _Entry(record.timestamp, self._seq, content, url)
+                entry = self._entries[record.id] = _Entry(record.timestamp, self._seq, content, url)
                 if content is not None:
                     self._by_content.setdefault(content, record.id)
                 if url is not None:
                     self._by_url.setdefault(url, record.id)
                 if record.signature:
                     indexed.append(record.id)
-                    signatures.append(record.signature)
+                    minhash, entry.headline = sh.split_signature(record.signature, self.settings.num_perm)
+                    signatures.append(minhash)
                 if record.edge is not None:
                     edges.append(record.edge)
             self.near.load(indexed, signatures)

@@ -88,7 +88,9 @@ def normalize_rows(matrix: np.ndarray) -> np.ndarray:
 class LexicalEmbedder:
     """Word + character n-gram TF-IDF with online IDF, projected by signed feature hashing."""
 
-    def __init__(self, dim: int = 256, ngram: int = 4, title_weight: float = 2.0, max_words: int = 400) -> None:
+    def __init__(
+        self, dim: int = 256, ngram: int = 4, title_weight: float = 2.0, max_words: int = 400
+    ) -> None:
         self.dim = dim
         self.ngram = ngram
         self.title_weight = title_weight
@@ -210,7 +212,11 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model: Any = SentenceTransformer(path, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension())
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.name = f"sentence-transformers:{Path(model).name or model}"
@@ -245,7 +251,9 @@ class SentenceTransformerEmbedder:
 class HybridEmbedder:
     """Lexical and model vectors concatenated with weights so that dot = weighted sum of cosines."""
 
-    def __init__(self, lexical: LexicalEmbedder, model: SentenceTransformerEmbedder, lexical_weight: float) -> None:
+    def __init__(
+        self, lexical: LexicalEmbedder, model: SentenceTransformerEmbedder, lexical_weight: float
+    ) -> None:
         self.lexical = lexical
         self.model = model
         self.dim = lexical.dim + model.dim

@@ -95,7 +95,11 @@ class VectorIndex:
 
     def vectors(self, ids: list[int]) -> np.ndarray:
         """The stored vectors of the given ids."""
-        return np.stack([self._index.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, self.dim), np.float32)
+        return (
+            np.stack([self._index.reconstruct(int(i)) for i in ids])
+            if ids
+            else np.zeros((0, self.dim), np.float32)
+        )
 
     def _rebuild(self, hnsw: bool) -> None:
         """Re-create the index of the requested kind from the live vectors."""

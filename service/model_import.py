@@ -78,7 +78,7 @@ def place_model(source: str, models_dir: Path) -> Path:
         from sentence_transformers import SentenceTransformer
 
         SentenceTransformer(source, device="cpu").save(str(target))
-    except Exception as exc:  # noqa: BLE001 - any download/load failure means the same to the user
+    except Exception as exc:
         raise ModelImportError(
             f"{source!r} is not a model directory or an installed model package, and downloading it "
             f"failed ({type(exc).__name__}: {exc}). Offline, copy the model directory here instead."

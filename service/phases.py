@@ -9,9 +9,10 @@ investigations: "عزاء", "تعزية", "يدين", "استنكار", "تشي�
 counts double; the strongest cue wins when it clearly leads.
 
 The story's *main event time* is then estimated from its members: the start of the
-first burst of coverage that is not written as a preview, i.e. the earliest
-non-``pre`` article at or after which at least ``BURST_SHARE`` of the story's non-pre
-articles fall within ``BURST_HOURS`` (a lone early stray does not set it). Relative
+first burst of coverage that is not written as a preview: the earliest non-``pre``
+article followed within ``BURST_HOURS`` by at least ``MIN_BURST`` such articles and
+``BURST_SHARE`` of the busiest such window (so a lone early stray does not set it; a
+story with no burst uses its earliest report). Relative
 to that time an article is:
 
 * ``pre``: published before the event, or preview-worded within the first day of it;
@@ -34,36 +35,152 @@ import numpy as np
 from service.text import normalize
 
 LEAD_WORDS = 60
-BURST_HOURS = 36.0
-BURST_SHARE = 0.2
-ARRIVAL_HOURS = 12.0
-CORE_HOURS = 30.0
+BURST_HOURS = 24.0
+BURST_SHARE = 0.4
+MIN_BURST = 2
+ARRIVAL_HOURS = 3.0
+CORE_HOURS = 12.0
 PRE_GRACE_HOURS = 24.0
 
 _CUE_WORDS: dict[str, list[str]] = {
     "pre": [
-        "يعتزم", "تعتزم", "يعتزمون", "المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "سيلتقي", "ستلتقي", "من المقرر",
-        "المقرر", "يتوقع", "تتوقع", "المتوقع", "متوقع", "يستعد", "تستعد", "استعدادا", "استعدادات", "تحضيرات",
-        "تمهيدا", "قبيل", "يخطط", "تخطط", "سيزور", "ستزور", "سيقام", "ستقام", "سيشارك", "ستشارك", "سيعقد",
-        "ستعقد", "سيتم", "ستشهد", "سيشهد", "سيفتتح", "ستفتتح", "يترقب", "ترقب", "دعوه لحضور", "المزمع",
-        "will", "expected", "ahead of", "plans", "planned", "to visit", "upcoming", "preparations", "set to",
+        "يعتزم",
+        "تعتزم",
+        "يعتزمون",
+        "المرتقبه",
+        "المرتقب",
+        "مرتقبه",
+        "مرتقب",
+        "سيلتقي",
+        "ستلتقي",
+        "من المقرر",
+        "المقرر",
+        "يتوقع",
+        "تتوقع",
+        "المتوقع",
+        "متوقع",
+        "يستعد",
+        "تستعد",
+        "استعدادا",
+        "استعدادات",
+        "تحضيرات",
+        "تمهيدا",
+        "قبيل",
+        "يخطط",
+        "تخطط",
+        "سيزور",
+        "ستزور",
+        "سيقام",
+        "ستقام",
+        "سيشارك",
+        "ستشارك",
+        "سيعقد",
+        "ستعقد",
+        "سيتم",
+        "ستشهد",
+        "سيشهد",
+        "سيفتتح",
+        "ستفتتح",
+        "يترقب",
+        "ترقب",
+        "دعوه لحضور",
+        "المزمع",
+        "will",
+        "expected",
+        "ahead of",
+        "plans",
+        "planned",
+        "to visit",
+        "upcoming",
+        "preparations",
+        "set to",
     ],
     "arrival": [
-        "وصل", "وصلت", "يصل", "تصل", "بدا", "بدات", "انطلق", "انطلقت", "انطلاق", "عاجل", "اللحظات الاولي",
-        "قبل قليل", "لقي", "مصرع", "انفجار", "هجوم", "اعلن",
-        "arrived", "arrives", "began", "begins", "breaking", "just", "first reports",
+        "وصل",
+        "وصلت",
+        "يصل",
+        "تصل",
+        "بدا",
+        "بدات",
+        "انطلق",
+        "انطلقت",
+        "انطلاق",
+        "عاجل",
+        "اللحظات الاولي",
+        "قبل قليل",
+        "لقي",
+        "مصرع",
+        "انفجار",
+        "هجوم",
+        "arrived",
+        "arrives",
+        "began",
+        "begins",
+        "breaking",
+        "first reports",
     ],
     "aftermath": [
-        "عزاء", "العزاء", "تعزيه", "التعزيه", "يعزي", "تعزي", "عزي", "يدين", "تدين", "ادان", "ادانت", "ادانه",
-        "استنكار", "يستنكر", "تستنكر", "استنكر", "استنكرت", "شجب", "يشجب", "تشييع", "شيع", "تشيع", "جنازه",
-        "مواساه", "مواسيا", "تضامن", "التحقيقات", "التحقيق", "تداعيات", "ردود", "القبض", "زار", "زياره",
-        "يتفقد", "تفقد", "المصابين", "الجرحي", "اعقاب", "بعد", "عقب", "تكريم", "مصاب", "شهداء", "الشهداء",
-        "condemn", "condemns", "condemned", "condolence", "condolences", "funeral", "investigation",
-        "aftermath", "reaction", "reactions", "consequences", "mourn", "after", "following",
+        "عزاء",
+        "العزاء",
+        "تعزيه",
+        "التعزيه",
+        "يعزي",
+        "تعزي",
+        "عزي",
+        "يدين",
+        "تدين",
+        "ادان",
+        "ادانت",
+        "ادانه",
+        "استنكار",
+        "يستنكر",
+        "تستنكر",
+        "استنكر",
+        "استنكرت",
+        "شجب",
+        "يشجب",
+        "تشييع",
+        "شيع",
+        "تشيع",
+        "جنازه",
+        "مواساه",
+        "مواسيا",
+        "تضامن",
+        "التحقيقات",
+        "التحقيق",
+        "تداعيات",
+        "ردود",
+        "القبض",
+        "يتفقد",
+        "تفقد",
+        "المصابين",
+        "الجرحي",
+        "اعقاب",
+        "عقب",
+        "تكريم",
+        "مصاب",
+        "شهداء",
+        "الشهداء",
+        "condemn",
+        "condemns",
+        "condemned",
+        "condolence",
+        "condolences",
+        "funeral",
+        "investigation",
+        "aftermath",
+        "reaction",
+        "reactions",
+        "consequences",
+        "mourn",
     ],
 }
 _CUE_PATTERNS = {
-    cue: re.compile(r"(?<!\w)(?:[وفبل]|ال|وال)?(?:" + "|".join(sorted(map(re.escape, map(normalize, terms)), key=len, reverse=True)) + r")(?!\w)")
+    cue: re.compile(
+        r"(?<!\w)(?:[وفبل]|ال|وال)?(?:"
+        + "|".join(sorted(map(re.escape, map(normalize, terms)), key=len, reverse=True))
+        + r")(?!\w)"
+    )
     for cue, terms in _CUE_WORDS.items()
 }
 CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath")
@@ -79,13 +196,20 @@ def article_cue(title_norm: str, body_norm: str) -> str:
 
 
 def event_time(times: np.ndarray, cues: Sequence[str]) -> float:
-    """Start of the first burst of non-preview coverage (earliest time when all are previews)."""
+    """Start of the first burst of non-preview coverage (after the last article when all are previews).
+
+    A burst starts at a reported article followed within ``BURST_HOURS`` by at least
+    ``MIN_BURST`` reports and ``BURST_SHARE`` of the busiest such window; without one,
+    the earliest report is used.
+    """
     reported = np.sort(times[np.array([c != "pre" for c in cues], dtype=bool)])
     if not len(reported):
         return float(times.max()) + 1.0
-    need = max(1, int(np.ceil(BURST_SHARE * len(reported))))
-    ends = np.searchsorted(reported, reported + BURST_HOURS * 3600.0, side="right")
-    burst = np.nonzero(ends - np.arange(len(reported)) >= need)[0]
+    counts = np.searchsorted(reported, reported + BURST_HOURS * 3600.0, side="right") - np.arange(
+        len(reported)
+    )
+    need = max(MIN_BURST, int(np.ceil(BURST_SHARE * counts.max())))
+    burst = np.nonzero(counts >= need)[0]
     return float(reported[burst[0]] if len(burst) else reported[0])
 
 
@@ -96,7 +220,7 @@ def story_phases(times: np.ndarray, cues: Sequence[str]) -> list[str]:
     start = event_time(times, cues)
     hours = (times - start) / 3600.0
     phases = []
-    for h, cue in zip(hours.tolist(), cues):
+    for h, cue in zip(hours.tolist(), cues, strict=True):
         if h < 0 or (cue == "pre" and h < PRE_GRACE_HOURS):
             phases.append("pre")
         elif cue == "aftermath":

@@ -13,6 +13,8 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -31,11 +33,14 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 @dataclass(frozen=True, slots=True)
 class ShingleProfile:
-    """A text's shingles: in text order (for coverage) and as a sorted set (for Jaccard)."""
+    """A text's shingles: in text order (for coverage) and as a sorted set (for Jaccard), plus
+    its words and their CRC32 in text order (for :mod:`service.alignment`)."""
 
     words: int
     sequence: np.ndarray
     unique: np.ndarray
+    tokens: np.ndarray
+    terms: list[str]
 
     @property
     def size(self) -> int:
@@ -59,12 +64,16 @@ class Overlap:
     copied: float
 
 
-def _shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
+def word_hashes(tokens: list[str]) -> np.ndarray:
+    """CRC32 of each word, in text order (stable across processes)."""
+    return np.fromiter(map(zlib.crc32, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
+
+
+def _shingle_hashes(word_hashes: np.ndarray, size: int) -> np.ndarray:
     """64-bit hashes of every ``size``-word window, in text order."""
-    count = len(tokens) - size + 1
+    count = word_hashes.size - size + 1
     if count <= 0:
         return np.empty(0, dtype=np.uint64)
-    word_hashes = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
     acc = np.zeros(count, dtype=np.uint64)
     for offset in range(size):
         acc = acc * _STEP + word_hashes[offset : offset + count] + np.uint64(offset + 1)
@@ -77,9 +86,16 @@ def _shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
 
 def profile(text_norm: str, size: int) -> ShingleProfile:
     """Shingles of an already normalized text (see :func:`service.text.matching_form`)."""
-    tokens = words(text_norm)
-    sequence = _shingle_hashes(tokens, size)
-    return ShingleProfile(len(tokens), sequence, np.unique(sequence))
+    terms = words(text_norm)
+    hashes = word_hashes(terms)
+    sequence = _shingle_hashes(hashes, size)
+    return ShingleProfile(hashes.size, sequence, np.unique(sequence), hashes, terms)
+
+
+def headline_keys(title_norm: str, body: ShingleProfile, limit: int) -> np.ndarray:
+    """Sorted CRC32 (uint32) of the headline words its body also uses, at most ``limit``."""
+    keys = np.intersect1d(word_hashes(words(title_norm)), body.tokens)
+    return keys[:limit].astype(_SIGNATURE_DTYPE)
 
 
 def _identity(value: int) -> int:
@@ -87,22 +103,46 @@ def _identity(value: int) -> int:
     return value
 
 
+@cache
+def _permutations(num_perm: int) -> np.ndarray:
+    """The permutation parameters datasketch draws for ``num_perm`` (drawn once, not per text)."""
+    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+
+
 def minhash(shingles: ShingleProfile, num_perm: int) -> LeanMinHash:
     """MinHash of a profile's shingle set (``datasketch``, affine32 scheme)."""
-    sketch = MinHash(num_perm=num_perm, seed=MINHASH_SEED, hashfunc=_identity, scheme=MINHASH_SCHEME)
+    sketch = MinHash(
+        num_perm=num_perm,
+        seed=MINHASH_SEED,
+        hashfunc=_identity,
+        scheme=MINHASH_SCHEME,
+        permutations=_permutations(num_perm),
+    )
     sketch.update_batch((shingles.unique & _LOW32).tolist())
     return LeanMinHash(sketch)
 
 
-def encode_signature(sketch: LeanMinHash) -> bytes:
-    """Compact bytes of a signature: the hash values as little-endian uint32."""
-    return np.asarray(sketch.hashvalues, dtype=_SIGNATURE_DTYPE).tobytes()
+def encode_signature(sketch: LeanMinHash, headline: np.ndarray | None = None) -> bytes:
+    """Compact bytes of a signature: the hash values as little-endian uint32, followed by the
+    headline keys (:func:`headline_keys`) when given."""
+    data = np.asarray(sketch.hashvalues, dtype=_SIGNATURE_DTYPE).tobytes()
+    return data if headline is None else data + np.asarray(headline, dtype=_SIGNATURE_DTYPE).tobytes()
+
+
+def split_signature(data: bytes, num_perm: int) -> tuple[bytes, bytes]:
+    """The MinHash part and the headline part of a stored signature (older ones have none)."""
+    return data[: 4 * num_perm], data[4 * num_perm :]
 
 
 def decode_signature(data: bytes) -> LeanMinHash:
-    """Inverse of :func:`encode_signature`."""
+    """MinHash of the MinHash part of :func:`encode_signature`."""
     values = np.frombuffer(data, dtype=_SIGNATURE_DTYPE)
     return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme=MINHASH_SCHEME)
+
+
+def decode_headline(data: bytes) -> np.ndarray:
+    """Headline keys of the headline part of :func:`encode_signature`."""
+    return np.frombuffer(data, dtype=_SIGNATURE_DTYPE)
 
 
 @contextmanager
@@ -118,36 +158,95 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def fill_lsh(lsh: MinHashLSH, ids: Sequence[str], signatures: Sequence[bytes]) -> None:
-    """Insert many stored signatures into an empty in-memory LSH at once.
+class CompactBuckets(DictSetStorage):
+    """LSH bucket storage that keeps a bucket's only member bare and makes a set from the second
+    member on: most buckets hold one article, and an empty set alone costs 216 bytes."""
 
-    Builds exactly the band keys ``MinHashLSH.insert`` would (byte-swapped hash-value slices)
-    but for all signatures per band in one numpy pass, filling the dict storage directly:
-    several times faster than one ``insert`` per article, which makes restarts cheap. Falls
-    back to an insertion session when the index does not use plain dict storage.
+    def __init__(self, config: object = None) -> None:
+        self._dict: dict[bytes, Any] = {}
+
+    def get(self, key: bytes) -> Any:
+        members = self._dict.get(key, ())
+        return members if type(members) in (set, tuple) else (members,)
+
+    def insert(self, key: bytes, *vals: Any, **kwargs: Any) -> None:
+        for val in vals:
+            members = self._dict.setdefault(key, val)
+            if type(members) is set:
+                members.add(val)
+            elif members != val:
+                self._dict[key] = {members, val}
+
+    def remove(self, *keys: bytes, **kwargs: Any) -> None:
+        for key in keys:
+            self._dict.pop(key, None)
+
+    def remove_val(self, key: bytes, val: Any, **kwargs: Any) -> None:
+        members = self._dict[key]
+        if type(members) is not set:
+            if members != val:
+                raise KeyError(val)
+            del self._dict[key]
+        else:
+            members.remove(val)
+            if len(members) == 1:
+                self._dict[key] = members.pop()
+
+    def itemcounts(self, **kwargs: Any) -> dict[bytes, int]:
+        return {k: len(v) if type(v) is set else 1 for k, v in self._dict.items()}
+
+
+class CompactKeys(DictListStorage):
+    """Per-article band keys of an LSH kept as one bytes object, cut into bands on demand."""
+
+    def __init__(self, bands: int) -> None:
+        self._dict: dict[Any, bytes] = {}
+        self._bands = bands
+
+    def get(self, key: Any) -> list[bytes]:
+        data = self._dict.get(key, b"")
+        width = len(data) // self._bands
+        return [data[i : i + width] for i in range(0, len(data), width)] if data else []
+
+    def insert(self, key: Any, *vals: bytes, **kwargs: Any) -> None:
+        self._dict[key] = b"".join(vals)
+
+
+def new_lsh(threshold: float, num_perm: int) -> MinHashLSH:
+    """A ``datasketch`` MinHash LSH on compact in-memory storage (same answers, about half the
+    memory of its default dict-of-sets storage)."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh.hashtables = [CompactBuckets() for _ in range(lsh.b)]
+    lsh.keys = CompactKeys(lsh.b)
+    return lsh
+
+
+def fill_lsh(lsh: MinHashLSH, ids: Sequence[str], signatures: Sequence[bytes]) -> None:
+    """Insert many stored signatures into an empty LSH at once.
+
+    On the compact storage of :func:`new_lsh`, builds exactly the band keys ``insert`` would
+    (byte-swapped hash-value slices) for all signatures per band in one numpy pass: several
+    times faster than one ``insert`` per article, which makes restarts cheap. Other storages
+    get an insertion session.
     """
-    plain = (
-        isinstance(lsh.keys, DictListStorage)
-        and all(type(table) is DictSetStorage for table in lsh.hashtables)
-        and lsh.hashfunc is None
-        and not lsh.prepickle
-    )
-    if not plain:
+    if not isinstance(lsh.keys, CompactKeys) or lsh.hashfunc is not None or lsh.prepickle:
         with lsh.insertion_session(buffer_size=len(ids) + 1) as session:
             for article_id, data in zip(ids, signatures, strict=True):
                 session.insert(article_id, decode_signature(data), check_duplication=False)
         return
     values = np.frombuffer(b"".join(signatures), dtype=_SIGNATURE_DTYPE).astype(np.uint32)
     swapped = values.reshape(len(ids), -1).byteswap()
-    band_keys: list[list[bytes]] = [[] for _ in ids]
+    used = swapped[:, : lsh.hashranges[-1][1]]
     with paused_gc():
+        rows = used.tobytes()
+        width = len(rows) // len(ids)
+        lsh.keys._dict.update(
+            (article_id, rows[n * width : (n + 1) * width]) for n, article_id in enumerate(ids)
+        )
         for (start, end), table in zip(lsh.hashranges, lsh.hashtables, strict=True):
-            raw, width, buckets = swapped[:, start:end].tobytes(), 4 * (end - start), table._dict
+            raw, band = swapped[:, start:end].tobytes(), 4 * (end - start)
             for n, article_id in enumerate(ids):
-                key = raw[n * width : (n + 1) * width]
-                buckets[key].add(article_id)
-                band_keys[n].append(key)
-        lsh.keys._dict.update(zip(ids, band_keys, strict=True))
+                table.insert(raw[n * band : (n + 1) * band], article_id)
     lsh._minhash_scheme = MINHASH_SCHEME
 
 
@@ -157,6 +256,12 @@ def _coverage(shingles: ShingleProfile, other: np.ndarray, size: int) -> int:
         return 0
     shared = np.isin(shingles.sequence, other, assume_unique=False).astype(np.int32)
     return int(np.count_nonzero(np.convolve(shared, np.ones(size, dtype=np.int32))))
+
+
+def holds_lead(text: ShingleProfile, other: ShingleProfile, words: int) -> bool:
+    """Whether ``text`` has most shingles of the first ``words`` words of ``other`` (its lead)."""
+    lead = other.sequence[:words]
+    return bool(lead.size) and 2 * int(np.isin(lead, text.unique).sum()) >= lead.size
 
 
 def overlap(a: ShingleProfile, b: ShingleProfile, size: int) -> Overlap:

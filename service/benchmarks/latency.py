@@ -51,14 +51,18 @@ def _reader(
             name = ENDPOINTS[step % len(ENDPOINTS)]
             step += 1
             started = time.perf_counter()
-            if name == "duplicates_check":
-                response = client.post("/duplicates/check", json=checks[rng.randrange(len(checks))])
-            elif name == "clusters":
-                response = client.get("/clusters")
-            else:
-                response = client.get(f"/clusters/{cluster_ids[rng.randrange(len(cluster_ids))]}")
+            try:
+                if name == "duplicates_check":
+                    response = client.post("/duplicates/check", json=checks[rng.randrange(len(checks))])
+                elif name == "clusters":
+                    response = client.get("/clusters")
+                else:
+                    response = client.get(f"/clusters/{cluster_ids[rng.randrange(len(cluster_ids))]}")
+                ok = response.status_code == 200
+            except httpx.TransportError:  # e.g. a kept-alive connection the server dropped: an error
+                ok = False
             local[name].append(1000.0 * (time.perf_counter() - started))
-            if response.status_code != 200:
+            if not ok:
                 errors[name] += 1
     with lock:
         for name in ENDPOINTS:

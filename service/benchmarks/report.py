@@ -150,7 +150,7 @@ def _latency(fig: Figures) -> list[str]:
         "per repeat, then median (min–max) over repeats.",
         "",
     ]
-    return lines + _table(["request", "p50", "p95", "p99", "requests", "non-200"], rows)
+    return lines + _table(["request", "p50", "p95", "p99", "requests", "failed (non-200 or dropped)"], rows)
 
 
 def _memory(results: Results) -> list[str]:

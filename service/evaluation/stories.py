@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sklearn.metrics import adjusted_rand_score
 
 from service.config import Settings
-from service.corpus import RawArticle, read_path, time_ordered
+from service.corpus import read_path, time_ordered
 from service.documents import PHASES
 from service.schemas import ArticleIn
 
@@ -34,7 +34,9 @@ BATCH = 200
 def read_story_labels(labels_csv: Path) -> dict[str, dict[str, str]]:
     """Labelled articles by url: ``story_id`` and ``phase``."""
     with labels_csv.open(encoding="utf-8", newline="") as handle:
-        return {row["url"]: {"story": row["story_id"], "phase": row["phase"]} for row in csv.DictReader(handle)}
+        return {
+            row["url"]: {"story": row["story_id"], "phase": row["phase"]} for row in csv.DictReader(handle)
+        }
 
 
 def bcubed(gold: Mapping[str, str], predicted: Mapping[str, object]) -> dict[str, dict[str, float]]:
@@ -78,15 +80,26 @@ def _stream(corpus: Path) -> Iterator[list[ArticleIn]]:
         yield batch
 
 
-def _summary(ids: list[str], gold: Mapping[str, str], pred: Mapping[str, object],
-             b3: Mapping[str, dict[str, float]], phases: Mapping[str, dict[str, str | None]]) -> dict[str, Any]:
+def _summary(
+    ids: list[str],
+    gold: Mapping[str, str],
+    pred: Mapping[str, object],
+    b3: Mapping[str, dict[str, float]],
+    phases: Mapping[str, dict[str, str | None]],
+) -> dict[str, Any]:
     p = sum(b3[i]["p"] for i in ids) / len(ids)
     r = sum(b3[i]["r"] for i in ids) / len(ids)
     judged = [i for i in ids if phases[i]["gold"] != "other"]
     correct = sum(phases[i]["gold"] == phases[i]["pred"] for i in judged)
-    return {"articles": len(ids), "clusters": len({pred[i] for i in ids}), "bcubed_p": p, "bcubed_r": r,
-            "bcubed_f1": _f1(p, r), "phase_accuracy": correct / len(judged) if judged else None,
-            "phase_judged": len(judged)}
+    return {
+        "articles": len(ids),
+        "clusters": len({pred[i] for i in ids}),
+        "bcubed_p": p,
+        "bcubed_r": r,
+        "bcubed_f1": _f1(p, r),
+        "phase_accuracy": correct / len(judged) if judged else None,
+        "phase_judged": len(judged),
+    }
 
 
 def evaluate_stories(labels_csv: Path, corpus: Path, settings: Settings) -> dict[str, Any]:
@@ -110,18 +123,35 @@ def evaluate_stories(labels_csv: Path, corpus: Path, settings: Settings) -> dict
     b3 = bcubed(gold, pred)
     ids = sorted(gold)
     total = _summary(ids, gold, pred, b3, phases)
-    total.update(pairwise_f1=pairwise_f1(gold, pred), ari=adjusted_rand_score([gold[i] for i in ids],
-                                                                              [str(pred[i]) for i in ids]))
-    per_story = {s: _summary([i for i in ids if gold[i] == s], gold, pred, b3, phases)
-                 for s in sorted(set(gold.values()), key=lambda s: (-list(gold.values()).count(s), s))}
-    macro = {k: sum(v[k] for v in per_story.values()) / len(per_story) for k in ("bcubed_p", "bcubed_r", "bcubed_f1")}
+    total.update(
+        pairwise_f1=pairwise_f1(gold, pred),
+        ari=adjusted_rand_score([gold[i] for i in ids], [str(pred[i]) for i in ids]),
+    )
+    per_story = {
+        s: _summary([i for i in ids if gold[i] == s], gold, pred, b3, phases)
+        for s in sorted(set(gold.values()), key=lambda s: (-list(gold.values()).count(s), s))
+    }
+    macro = {
+        k: sum(v[k] for v in per_story.values()) / len(per_story)
+        for k in ("bcubed_p", "bcubed_r", "bcubed_f1")
+    }
     with_phase = [v["phase_accuracy"] for v in per_story.values() if v["phase_accuracy"] is not None]
     macro["phase_accuracy"] = sum(with_phase) / len(with_phase) if with_phase else 0.0
-    confusion = {g: Counter(phases[i]["pred"] for i in ids if phases[i]["gold"] == g) for g in (*PHASES, "other")}
-    return {"corpus_articles": count, "labelled": len(labels), "scored": len(ids), "seconds": elapsed,
-            "throughput": count / elapsed if elapsed else 0.0, "total": total, "macro": macro,
-            "per_story": per_story, "phase_confusion": {g: dict(c) for g, c in confusion.items()},
-            "embedder": settings.embedder}
+    confusion = {
+        g: Counter(phases[i]["pred"] for i in ids if phases[i]["gold"] == g) for g in (*PHASES, "other")
+    }
+    return {
+        "corpus_articles": count,
+        "labelled": len(labels),
+        "scored": len(ids),
+        "seconds": elapsed,
+        "throughput": count / elapsed if elapsed else 0.0,
+        "total": total,
+        "macro": macro,
+        "per_story": per_story,
+        "phase_confusion": {g: dict(c) for g, c in confusion.items()},
+        "embedder": settings.embedder,
+    }
 
 
 def format_story_report(report: Mapping[str, Any]) -> str:
@@ -142,10 +172,16 @@ def format_story_report(report: Mapping[str, Any]) -> str:
     ]
     for story, s in report["per_story"].items():
         acc = "-" if s["phase_accuracy"] is None else f"{s['phase_accuracy']:.2f}"
-        lines.append(f"| {story} | {s['articles']} | {s['clusters']} | {s['bcubed_p']:.3f} | {s['bcubed_r']:.3f} "
-                     f"| {s['bcubed_f1']:.3f} | {acc} |")
-    lines += ["", "phase confusion (rows gold, columns predicted):", "| gold | " + " | ".join(PHASES) + " |",
-              "|---|" + "---|" * len(PHASES)]
+        lines.append(
+            f"| {story} | {s['articles']} | {s['clusters']} | {s['bcubed_p']:.3f} | {s['bcubed_r']:.3f} "
+            f"| {s['bcubed_f1']:.3f} | {acc} |"
+        )
+    lines += [
+        "",
+        "phase confusion (rows gold, columns predicted):",
+        "| gold | " + " | ".join(PHASES) + " |",
+        "|---|" + "---|" * len(PHASES),
+    ]
     for gold_phase, row in report["phase_confusion"].items():
         lines.append(f"| {gold_phase} | " + " | ".join(str(row.get(p, 0)) for p in PHASES) + " |")
     return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""Online story assignment: seeds in any order, merges, duplicates, removal, restart."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.clustering import StoryClusterer
+from service.config import PROJECT_ROOT, Settings
+from service.corpus import read_seeds
+from service.documents import DuplicateMatch, PreparedArticle
+from service.pipeline import prepare
+from service.schemas import ArticleIn
+from service.stages import StoryRecord
+
+SEEDS = PROJECT_ROOT / "seeds"
+
+
+def seed_articles() -> dict[str, PreparedArticle]:
+    received = datetime(2024, 2, 1, tzinfo=UTC)
+    docs = [prepare(ArticleIn.model_validate(raw), received) for raw in read_seeds(SEEDS)]
+    return {doc.id: doc for doc in docs}
+
+
+def run(clusterer: StoryClusterer, docs: list[PreparedArticle], start: int = 0) -> None:
+    for seq, doc in enumerate(docs, start=start):
+        clusterer.assign(doc, seq, None)
+
+
+def outcome(clusterer: StoryClusterer, article_id: str) -> tuple[int, str]:
+    story = clusterer.members[article_id].story
+    return story, clusterer.stories[story].phases[article_id]
+
+
+ORDERS = [p for i, p in enumerate(itertools.permutations(range(5))) if i % 29 == 0]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_seeds_in_any_order(tmp_path: Path, order: tuple[int, ...]) -> None:
+    manifest = json.loads((SEEDS / "seeds.json").read_text(encoding="utf-8"))
+    docs = seed_articles()
+    ids = list(docs)
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    run(clusterer, [docs[ids[i]] for i in order])
+    stories = [
+        {outcome(clusterer, Path(f).stem)[0] for f in group} for group in manifest["expected"]["stories"]
+    ]
+    assert all(len(s) == 1 for s in stories) and stories[0] != stories[1]
+    phases = {
+        Path(e["file"]).stem: e["phase"]
+        for e in manifest["articles"]
+        if e["story"] == "kim-russia-visit-2023"
+    }
+    assert {i: outcome(clusterer, i)[1] for i in phases} == phases
+
+
+def shifted(doc: PreparedArticle, new_id: str, days: float) -> PreparedArticle:
+    """A copy of ``doc`` under another id, published ``days`` later."""
+    moment = doc.published_at + timedelta(days=days)
+    return PreparedArticle(
+        new_id,
+        doc.source,
+        doc.body,
+        doc.title,
+        None,
+        None,
+        doc.language,
+        moment,
+        moment,
+        doc.title_norm,
+        doc.body_norm,
+        new_id,
+    )
+
+
+def test_duplicates_join_their_original_and_semantic_copies_are_reported(tmp_path: Path) -> None:
+    docs = seed_articles()
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    run(clusterer, list(docs.values()))
+    original = docs["000_0ce7c0ef36d33531"]
+    copy = clusterer.assign(shifted(original, "copy", 0.1), 10, DuplicateMatch("near", original.id, 0.9))
+    assert copy.cluster_id == clusterer.members[original.id].story and copy.semantic is None
+    rerun = clusterer.assign(shifted(original, "rerun", 0.2), 11, None)
+    assert rerun.cluster_id == copy.cluster_id
+    assert rerun.semantic is not None and rerun.semantic.type == "semantic" and rerun.semantic.score >= 0.92
+
+
+def test_bridging_article_merges_two_stories(tmp_path: Path) -> None:
+    docs = seed_articles()
+    first, second = docs["002_ec78ffc2c2f24a57"], docs["003_4a4df9c2005a90e5"]
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    clusterer.settings.join_threshold = 0.99  # force two stories for the same event
+    a, b = clusterer.assign(first, 1, None), clusterer.assign(second, 2, None)
+    assert a.cluster_id != b.cluster_id
+    clusterer.settings.join_threshold = Settings().stories.join_threshold
+    clusterer.settings.merge_centroid = 0.2
+    bridge = clusterer.assign(shifted(first, "bridge", 0.5), 3, None)
+    survivor = bridge.cluster_id
+    assert len(bridge.merges) == 1 and bridge.merges[0][1] == survivor
+    absorbed = bridge.merges[0][0]
+    assert absorbed not in clusterer.stories and {a.cluster_id, b.cluster_id} == {absorbed, survivor}
+    assert clusterer.members[first.id].story == clusterer.members[second.id].story == survivor
+
+
+def test_removal_and_restart_from_records(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    docs = list(seed_articles().values())
+    clusterer = StoryClusterer(settings)
+    records = {}
+    for seq, doc in enumerate(docs):
+        got = clusterer.assign(doc, seq, None)
+        records[doc.id] = (seq, doc.timestamp, got)
+    removed = clusterer.remove(docs[0].id)
+    assert removed is not None and docs[0].id not in clusterer.members
+    assert clusterer.remove("unknown") is None
+    clusterer.save()
+    state = clusterer.state()
+    stored = [
+        StoryRecord(
+            i, seq, ts, clusterer.members[i].story, outcome(clusterer, i)[1], a.vector, a.features, None
+        )
+        for i, (seq, ts, a) in records.items()
+        if i in clusterer.members
+    ]
+    restarted = StoryClusterer(settings)
+    restarted.load(stored, state)
+    assert restarted.index.ids() == {r.seq for r in stored}
+    assert {i: m.story for i, m in restarted.members.items()} == {
+        i: m.story for i, m in clusterer.members.items()
+    }
+    again = restarted.assign(docs[0], 20, None)
+    assert again.cluster_id == restarted.members[docs[1].id].story
+    probe = restarted.probe(shifted(docs[1], "probe", 0.1))
+    assert probe is not None and probe[0] == again.cluster_id and "probe" not in restarted.members
+
+
+def test_hnsw_index_path(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, stories={"exact_index_max": 2})
+    clusterer = StoryClusterer(settings)
+    run(clusterer, list(seed_articles().values()))
+    assert clusterer.index.is_hnsw
+    assert len({clusterer.members[i].story for i in ("002_ec78ffc2c2f24a57", "000_0ce7c0ef36d33531")}) == 1
+    assert np.isclose(np.linalg.norm(clusterer.vectors([seed_articles()["001_368e647d4396fd8b"]])[0]), 1.0)
