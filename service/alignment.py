@@ -55,7 +55,7 @@ class Alignment:
         """Share of all passages of both texts recognised in the other."""
         total = self.short.size + self.long.size
         hits = np.count_nonzero(self.short >= self.min_share) + np.count_nonzero(self.long >= self.min_share)
-        return hits / total if total else 0.0
+        return float(hits / total) if total else 0.0
 
     @property
     def lead(self) -> bool:

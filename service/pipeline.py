@@ -115,6 +115,7 @@ class Pipeline:
             prepared = [prepare(a, received) for a in articles]
         with self._write_lock:
             batch: dict[str, IngestResult] = {}
+            self._embed_ahead(prepared)
             try:
                 with self.store.transaction() as tx:
                     results = [self._ingest_one(tx, doc, batch) for doc in prepared]
@@ -165,6 +166,17 @@ class Pipeline:
         )
         batch[doc.id] = result
         return result
+
+    def _embed_ahead(self, prepared: Sequence[PreparedArticle]) -> None:
+        """Embed the batch's new articles in one call (a model encodes batches far faster)."""
+        stored = self.store.articles([d.id for d in prepared], "seq")
+        fresh: dict[str, PreparedArticle] = {}
+        for doc in prepared:
+            if doc.id not in stored:
+                fresh.setdefault(doc.id, doc)
+        if fresh:
+            with self.timer.stage("embed"), self.state_lock:
+                self.stories.prepare(list(fresh.values()))
 
     def _notify(self) -> None:
         """Tell the commit listeners which stories changed."""
