@@ -126,10 +126,15 @@ def _bigrams(word: str) -> set[str]:
     return {padded[i : i + 2] for i in range(len(padded) - 1)}
 
 
+_VOWELS = str.maketrans("", "", "اويىهaeiou")
+
+
 def _variants(first: str, second: str) -> bool:
-    """Spelling or inflection variants: character-bigram Dice of at least 0.5."""
+    """Spelling or inflection variants: character-bigram Dice of at least 0.5, or one consonant
+    skeleton (vowel letters dropped) of 3+ letters starting the other (مشروعات / مشاريع)."""
     a, b = _bigrams(first), _bigrams(second)
-    return 4 * len(a & b) >= len(a) + len(b)
+    short, long_ = sorted((first.translate(_VOWELS), second.translate(_VOWELS)), key=len)
+    return 4 * len(a & b) >= len(a) + len(b) or (len(short) >= 3 and long_.startswith(short))
 
 
 def _unmatched(
@@ -148,18 +153,18 @@ def headline_conflict(
     a: sh.ShingleProfile, a_head: np.ndarray, b: sh.ShingleProfile, b_head: np.ndarray
 ) -> bool:
     """Whether two texts name different things in their headlines (``*_head``: headline keys,
-    :func:`service.shingles.headline_keys`): each headline has a word the other text lacks, not a
-    variant of the other's, of the same kind (both numbers or both words), and at least one of
-    the two is repeated in its body (a template's slot: the country or person it is about)."""
+    :func:`service.shingles.headline_keys`): each headline has words the other text lacks, not
+    variants of the other's and of the same kind (both numbers or both words), and either one
+    such word is repeated in its body (a template's slot: the country or person it is about) or
+    each headline has two of them (a rank and a name, a person and a place)."""
     one = _unmatched(a_head, a.terms, a.tokens, b.tokens)
     two = _unmatched(b_head, b.terms, b.tokens, a.tokens) if one else {}
-    return any(
-        x.isdigit() == y.isdigit() and max(n, m) > 1
-        for x, n in one.items()
-        if not any(_variants(x, v) for v in two)
-        for y, m in two.items()
-        if not any(_variants(y, v) for v in one)
+    one, two = (
+        {x: n for x, n in one.items() if not any(_variants(x, y) for y in two)},
+        {y: m for y, m in two.items() if not any(_variants(y, x) for x in one)},
     )
+    pairs = [(n, m) for x, n in one.items() for y, m in two.items() if x.isdigit() == y.isdigit()]
+    return any(max(n, m) > 1 for n, m in pairs) or (len(one) > 1 and len(two) > 1 and bool(pairs))
 
 
 class Copy(NamedTuple):

@@ -31,6 +31,7 @@ from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 Other = tuple[float, np.ndarray]  # days apart, headline keys
 
 _DAY, _NO_HEADLINE = 86400.0, np.empty(0, dtype=np.uint32)
+_EXACT: tuple[DuplicateType, DuplicateType] = ("url", "exact")
 # Profile, MinHash (None for short texts) and headline keys of an article.
 _Prepared = tuple[sh.ShingleProfile, LeanMinHash | None, np.ndarray]
 
@@ -162,7 +163,7 @@ class DuplicateDetector:
     def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]:
         """Stored articles ``doc`` duplicates, best first; nothing is stored or changed."""
         content, url = self._exact(doc)
-        matches = {i: DuplicateMatch(t, i, 1.0) for t, i in (("url", url), ("exact", content)) if i}
+        matches = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
         for i, copy in self._near(doc, remember=False).items():
             matches.setdefault(i, DuplicateMatch("near", i, copy.score))
         rank = {"exact": 0, "url": 1, "near": 2}
@@ -199,8 +200,7 @@ class DuplicateDetector:
             minhash, entry.headline = sh.split_signature(signature, self.settings.num_perm)
             sketch = sh.decode_signature(minhash)
         if content or url:
-            other, kind = (content, "exact") if content else (url, "url")
-            decision = self._link(doc.id, other, kind, 1.0)
+            decision = self._link(doc.id, content or url or "", "exact" if content else "url", 1.0)
         else:
             decision = self._place_near(doc)
         if sketch is not None:

@@ -29,7 +29,7 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
     with pipeline.state_lock:
         matches = pipeline.dedup.check(doc, request.limit)
         story = pipeline.stories.probe(doc)
-    rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at")
+    rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at, cluster_id")
     hits = [
         DuplicateHit(
             id=m.of,
@@ -43,6 +43,10 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
         for m in matches
         if m.of in rows
     ]
+    copied = next((m for m in matches if m.of in rows and rows[m.of]["cluster_id"] is not None), None)
+    if copied is not None:
+        # A copy belongs to its original's story, whatever the time window says.
+        story = (int(rows[copied.of]["cluster_id"]), copied.score)
     story_hit = None
     if story is not None:
         cluster_id = pipeline.store.survivor(story[0]) or story[0]

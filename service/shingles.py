@@ -92,10 +92,20 @@ def profile(text_norm: str, size: int) -> ShingleProfile:
     return ShingleProfile(hashes.size, sequence, np.unique(sequence), hashes, terms)
 
 
+def _in_body(word: str, body: set[str]) -> str | None:
+    """The body's form of a headline word: itself, or the name behind a demonym (السنغافوري ->
+    سنغافوره, التشادي -> تشاد)."""
+    if word in body:
+        return word
+    base = word.removeprefix("ال").removesuffix("ي") if len(word) > 4 else ""
+    return next((form for form in (base, base + "ه", base + "ا") if base and form in body), None)
+
+
 def headline_keys(title_norm: str, body: ShingleProfile, limit: int) -> np.ndarray:
     """Sorted CRC32 (uint32) of the headline words its body also uses, at most ``limit``."""
-    keys = np.intersect1d(word_hashes(words(title_norm)), body.tokens)
-    return keys[:limit].astype(_SIGNATURE_DTYPE)
+    terms = set(body.terms)
+    found = {form for form in (_in_body(w, terms) for w in words(title_norm)) if form is not None}
+    return np.unique(word_hashes(sorted(found)))[:limit].astype(_SIGNATURE_DTYPE)
 
 
 def _identity(value: int) -> int:

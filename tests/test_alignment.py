@@ -1,5 +1,5 @@
 """Pair verification: passage alignment, headline conflicts and the copy rule, on hand-made
-Arabic and English texts (the fixtures are shared with the detector tests)."""
+Arabic and English texts, alone and through the duplicate detector."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from service.alignment import align, headline_conflict, passage_scores, verify
 from service.config import DedupSettings
-from service.shingles import ShingleProfile, headline_keys, overlap, profile
+from service.shingles import ShingleProfile, headline_keys, overlap, profile, word_hashes
 from service.text import matching_form, normalize
+from tests.test_dedup import FakeStore, article
 
 # A ministry release and an edited copy: honorifics stripped, sentences reordered, verbs reworded.
 RELEASE = [
@@ -179,6 +180,25 @@ def test_cables_to_different_countries_conflict_in_their_headlines() -> None:
     assert same is not None and same.strong
 
 
+SOLDIER = (
+    "أعلنت قيادة القوات المشتركة استشهاد {rank} {name} إثر إصابته بمقذوف عسكري أطلق من داخل الأراضي "
+    "اليمنية على أحد المواقع المتقدمة في قطاع {place}، وقدمت القيادة أحر التعازي لأسرة الشهيد."
+)
+
+
+def test_two_slot_words_each_make_a_conflict_and_demonyms_count() -> None:
+    first = SOLDIER.format(rank="الجندي أول", name="يحيى الشامري", place="جازان")
+    second = SOLDIER.format(rank="الرقيب", name="ماجد السبيعي", place="نجران")
+    titles = ("استشهاد الجندي أول يحيى الشامري في جازان", "استشهاد الرقيب ماجد السبيعي في نجران")
+    assert check(first, second) is not None and check(first, second, titles) is None
+    (a, head_a), (b, head_b) = prepared(first, titles[0]), prepared(second, "استشهاد رقيب في نجران")
+    assert not headline_conflict(a, head_a, b, head_b)  # one word each, said once: maybe a synonym
+    singapore = cable({"leader": "توني تان", "role": "رئيس جمهورية سنغافورة", "people": "سنغافورة الصديق"})
+    head = prepared(singapore, "القيادة تهنئ الرئيس السنغافوري")[1]
+    assert np.isin(word_hashes(["سنغافوره"]), head).all()
+    assert check(singapore, cable(NIGER), ("القيادة تهنئ الرئيس السنغافوري", CABLE_TITLES["niger"])) is None
+
+
 def test_headline_conflicts_need_a_repeated_slot_and_skip_variants() -> None:
     release, paraphrase = "\n".join(RELEASE), "\n".join(PARAPHRASE)
     (a, head_a) = prepared(paraphrase, "توسعة مستشفى الملك سعود أمس")
@@ -187,3 +207,34 @@ def test_headline_conflicts_need_a_repeated_slot_and_skip_variants() -> None:
     (c, head_c) = prepared(release + " جوجل", "جوجل")
     (d, head_d) = prepared(release + " جوجلي جوجلي", "جوجلي")
     assert not headline_conflict(c, head_c, d, head_d)  # a spelling variant, not another name
+
+
+def test_paraphrased_release_and_excerpt_join_their_source() -> None:
+    store = FakeStore()
+    store.add(article("release", "\n".join(RELEASE), title="أمير الرياض يدشن توسعة مستشفى الملك سعود"))
+    match = store.add(article("edited", "\n".join(PARAPHRASE), title="افتتاح توسعة المستشفى", hours=5))
+    assert match is not None and match.type == "near" and match.of == "release"
+    assert store.add(article("own", INDEPENDENT, title="توسعة مستشفى الملك سعود", hours=6)) is None
+    store.add(article("statement", "\n".join(STATEMENT), title="مجلس الوزراء يعقد جلسته"))
+    excerpt = store.add(article("excerpt", "\n".join(STATEMENT[:2]), title="المجلس يدين التفجير", hours=3))
+    assert excerpt is not None and excerpt.of == "statement" and type(excerpt.score) is float
+
+
+def test_templated_cables_to_different_countries_stay_apart_even_after_reload() -> None:
+    store = FakeStore()
+    niger, jamaica = cable(NIGER), cable(JAMAICA)
+    store.add(article("niger", niger, title=CABLE_TITLES["niger"]))
+    assert store.add(article("jamaica", jamaica, title=CABLE_TITLES["jamaica"], hours=20)) is None
+    reloaded = store.fresh()
+    reloaded.load(store.records.values())
+    draft = article("draft", jamaica + " وتمنى له التوفيق.", title=CABLE_TITLES["jamaica"], hours=21)
+    assert (
+        [m.of for m in reloaded.check(draft, 5)]
+        == ["jamaica"]
+        == [m.of for m in store.detector.check(draft, 5)]
+    )
+    untitled = FakeStore()
+    untitled.add(article("niger", niger))
+    assert (
+        untitled.add(article("jamaica", jamaica, hours=20)) is not None
+    )  # only the headlines tell them apart

@@ -10,14 +10,11 @@ import pytest
 
 from service.config import PROJECT_ROOT, DedupSettings
 from service.corpus import read_seeds
-from service import dedup
-from service.alignment import Copy
 from service.dedup import DuplicateDetector
 from service.documents import DuplicateMatch, PreparedArticle
 from service.stages import DedupRecord, DuplicateEdge
 from service.text import matching_form, normalize
 from service.urls import canonical_url
-from tests import test_alignment as al
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -286,40 +283,6 @@ def test_late_original_unites_partial_copies_and_its_removal_splits_them() -> No
     assert store.state() == before
 
 
-# -- re-edited releases, excerpts and templated items (fixtures in tests.test_alignment) -----
-
-
-def test_paraphrased_release_and_excerpt_join_their_source() -> None:
-    store = FakeStore()
-    store.add(article("release", "\n".join(al.RELEASE), title="أمير الرياض يدشن توسعة مستشفى الملك سعود"))
-    match = store.add(article("edited", "\n".join(al.PARAPHRASE), title="افتتاح توسعة المستشفى", hours=5))
-    assert match is not None and match.type == "near" and match.of == "release"
-    assert store.add(article("own", al.INDEPENDENT, title="توسعة مستشفى الملك سعود", hours=6)) is None
-    store.add(article("statement", "\n".join(al.STATEMENT), title="مجلس الوزراء يعقد جلسته"))
-    excerpt = store.add(article("excerpt", "\n".join(al.STATEMENT[:2]), title="المجلس يدين التفجير", hours=3))
-    assert excerpt is not None and excerpt.of == "statement" and type(excerpt.score) is float
-
-
-def test_templated_cables_to_different_countries_stay_apart_even_after_reload() -> None:
-    store = FakeStore()
-    niger, jamaica = al.cable(al.NIGER), al.cable(al.JAMAICA)
-    store.add(article("niger", niger, title=al.CABLE_TITLES["niger"]))
-    assert store.add(article("jamaica", jamaica, title=al.CABLE_TITLES["jamaica"], hours=20)) is None
-    reloaded = store.fresh()
-    reloaded.load(store.records.values())
-    draft = article("draft", jamaica + " وتمنى له التوفيق.", title=al.CABLE_TITLES["jamaica"], hours=21)
-    assert (
-        [m.of for m in reloaded.check(draft, 5)]
-        == ["jamaica"]
-        == [m.of for m in store.detector.check(draft, 5)]
-    )
-    untitled = FakeStore()
-    untitled.add(article("niger", niger))
-    assert (
-        untitled.add(article("jamaica", jamaica, hours=20)) is not None
-    )  # only the headlines tell them apart
-
-
 def test_signatures_without_headline_keys_still_load() -> None:
     store = FakeStore()
     store.add(article("orig", wire("en"), title="Central bank holds rates"))
@@ -332,39 +295,3 @@ def test_signatures_without_headline_keys_still_load() -> None:
     assert reloaded.group("copy") == ["orig", "copy"]
     draft = article("draft", "\n".join(EN_WIRE[1:]), title="Krona falls", hours=3)
     assert [m.of for m in reloaded.check(draft, 5)] == ["orig", "copy"]
-
-
-def _scripted(monkeypatch: pytest.MonkeyPatch, links: dict[tuple[str, str], bool]) -> FakeStore:
-    """A store whose verification follows ``links`` ((new, stored) -> near verbatim) and whose
-    LSH returns every stored article: tests the grouping rules alone."""
-
-    def verify(new, stored, gap, settings, heads):  # type: ignore[no-untyped-def]
-        strong = links.get((new.terms[0], stored.terms[0]))
-        return None if strong is None else Copy(False, 0.9 if strong else 0.5, strong)
-
-    monkeypatch.setattr(dedup, "verify", verify)
-    store = FakeStore()
-    monkeypatch.setattr(store.detector.near, "candidates", lambda sketch: list(store.records))
-    return store
-
-
-def _body(name: str) -> str:
-    return f"{name} " + " ".join(f"w{n}" for n in range(20))
-
-
-def test_near_verbatim_copy_of_any_member_joins_and_unites_groups(monkeypatch: pytest.MonkeyPatch) -> None:
-    links = {("a", "o"): False, ("b", "o"): False, ("c", "o"): False, ("l", "a"): True}
-    store = _scripted(monkeypatch, links)
-    for hours, name in enumerate("oabcl"):
-        store.add(article(name, _body(name), hours=hours))
-    assert store.detector.group("l") == ["o", "a", "b", "c", "l"]  # 1 of 4 members, but near verbatim
-    links = {("a", "o1"): False, ("b", "o2"): False, ("l", "o1"): False, ("l", "a"): True, ("l", "b"): True}
-    store = _scripted(monkeypatch, links)
-    for hours, name in enumerate(["o1", "o2", "a", "b", "l"]):
-        store.add(article(name, _body(name), hours=hours))
-    assert store.detector.group("b") == ["o1", "o2", "a", "b", "l"]
-    links = {("a", "o1"): False, ("b", "o2"): False, ("l", "a"): False, ("l", "b"): False}
-    store = _scripted(monkeypatch, links)
-    for hours, name in enumerate(["o1", "o2", "a", "b", "l"]):
-        store.add(article(name, _body(name), hours=hours))
-    assert len(store.detector.group("l")) == 3 and store.detector.group("o1") != store.detector.group("o2")

@@ -3,9 +3,12 @@ unit-tested and as properties of whole detector streams."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service import dedup
+from service.alignment import Copy
 from service.documents import DuplicateMatch
 from service.dupgroups import DuplicateGroups
 from service.stages import DuplicateEdge
@@ -154,3 +157,42 @@ def test_reload_reproduces_the_state(spec: list[Spec], data: st.DataObject) -> N
     reloaded = store.fresh()
     reloaded.load(store.records.values())
     assert {i: (tuple(reloaded.group(i)), reloaded.status(i)) for i in store.records} == store.state()
+
+
+# -- grouping rules with scripted verification -----------------------------------------
+
+
+def _scripted(monkeypatch: pytest.MonkeyPatch, links: dict[tuple[str, str], bool]) -> FakeStore:
+    """A store whose verification follows ``links`` ((new, stored) -> near verbatim) and whose
+    LSH returns every stored article: tests the grouping rules alone."""
+
+    def verify(new, stored, gap, settings, heads):  # type: ignore[no-untyped-def]
+        strong = links.get((new.terms[0], stored.terms[0]))
+        return None if strong is None else Copy(False, 0.9 if strong else 0.5, strong)
+
+    monkeypatch.setattr(dedup, "verify", verify)
+    store = FakeStore()
+    monkeypatch.setattr(store.detector.near, "candidates", lambda sketch: list(store.records))
+    return store
+
+
+def _body(name: str) -> str:
+    return f"{name} " + " ".join(f"w{n}" for n in range(20))
+
+
+def test_near_verbatim_copy_of_any_member_joins_and_unites_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    links = {("a", "o"): False, ("b", "o"): False, ("c", "o"): False, ("l", "a"): True}
+    store = _scripted(monkeypatch, links)
+    for hours, name in enumerate("oabcl"):
+        store.add(article(name, _body(name), hours=hours))
+    assert store.detector.group("l") == ["o", "a", "b", "c", "l"]  # 1 of 4 members, but near verbatim
+    links = {("a", "o1"): False, ("b", "o2"): False, ("l", "o1"): False, ("l", "a"): True, ("l", "b"): True}
+    store = _scripted(monkeypatch, links)
+    for hours, name in enumerate(["o1", "o2", "a", "b", "l"]):
+        store.add(article(name, _body(name), hours=hours))
+    assert store.detector.group("b") == ["o1", "o2", "a", "b", "l"]
+    links = {("a", "o1"): False, ("b", "o2"): False, ("l", "a"): False, ("l", "b"): False}
+    store = _scripted(monkeypatch, links)
+    for hours, name in enumerate(["o1", "o2", "a", "b", "l"]):
+        store.add(article(name, _body(name), hours=hours))
+    assert len(store.detector.group("l")) == 3 and store.detector.group("o1") != store.detector.group("o2")

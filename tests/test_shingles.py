@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.shingles import decode_signature, encode_signature, fill_lsh, minhash, overlap, profile
+from service.shingles import (
+    decode_headline,
+    decode_signature,
+    encode_signature,
+    fill_lsh,
+    headline_keys,
+    holds_lead,
+    minhash,
+    new_lsh,
+    overlap,
+    profile,
+    split_signature,
+    word_hashes,
+)
 
 TEXT = "the minister opened the new bridge over the river on monday morning before a large crowd"
 
@@ -53,21 +67,61 @@ def test_overlap_is_symmetric_and_bounded(tokens: list[str]) -> None:
     assert overlap(a, a, 3).coverage_short == 1.0
 
 
-def test_bulk_loaded_lsh_answers_like_one_insert_per_article() -> None:
+def test_signature_carries_headline_keys() -> None:
+    body = profile(TEXT, 3)
+    keys = headline_keys("the new bridge opens monday", body, 16)
+    assert np.array_equal(keys, np.sort(word_hashes(["the", "new", "bridge", "monday"])).astype(np.uint32))
+    assert headline_keys("the new bridge opens monday", body, 2).size == 2  # "opens" is not in the body
+    data = encode_signature(minhash(body, 32), keys)
+    sketch_part, headline_part = split_signature(data, 32)
+    assert len(sketch_part) == 128 and np.array_equal(decode_headline(headline_part), keys)
+    assert split_signature(sketch_part, 32) == (sketch_part, b"")  # signatures stored before headline keys
+
+
+def test_lead_is_held_by_a_fuller_text() -> None:
+    lead, later = " ".join(TEXT.split()[:10]), " ".join(TEXT.split()[6:])
+    assert holds_lead(profile(TEXT, 3), profile(lead, 3), 10)
+    assert not holds_lead(profile(later, 3), profile(TEXT, 3), 10)
+
+
+def _sketches() -> tuple[list[str], list]:
     rng = np.random.default_rng(7)
     vocabulary = [f"w{n}" for n in range(60)]
     texts = [" ".join(rng.choice(vocabulary, size=40)) for _ in range(30)]
     texts += [t + " extra words appended" for t in texts[:10]]
-    ids = [f"id{n}" for n in range(len(texts))]
-    sketches = [minhash(profile(t, 3), 32) for t in texts]
-    one_by_one, bulk = MinHashLSH(threshold=0.25, num_perm=32), MinHashLSH(threshold=0.25, num_perm=32)
+    return [f"id{n}" for n in range(len(texts))], [minhash(profile(t, 3), 32) for t in texts]
+
+
+def test_compact_lsh_answers_like_the_default_storage() -> None:
+    ids, sketches = _sketches()
+    default, compact = MinHashLSH(threshold=0.25, num_perm=32), new_lsh(0.25, 32)
     for article_id, sketch in zip(ids, sketches, strict=True):
-        one_by_one.insert(article_id, sketch)
-    fill_lsh(bulk, ids, [encode_signature(s) for s in sketches])
+        default.insert(article_id, sketch)
+        compact.insert(article_id, sketch)
+    for victim in ("id0", "id3", "id12"):
+        default.remove(victim)
+        compact.remove(victim)
     for sketch in sketches:
-        assert sorted(bulk.query(sketch)) == sorted(one_by_one.query(sketch))
-    bulk.remove("id0")
-    one_by_one.remove("id0")
-    assert "id0" not in bulk and sorted(bulk.query(sketches[0])) == sorted(one_by_one.query(sketches[0]))
-    bulk.insert("new", sketches[0])
-    assert "new" in bulk.query(sketches[0])
+        assert sorted(compact.query(sketch)) == sorted(default.query(sketch))
+    assert "id0" not in compact and "id1" in compact
+    counts = [{k: v for k, v in c.items()} for c in compact.get_counts()]
+    assert counts == default.get_counts()
+    buckets = compact.hashtables[0]
+    with pytest.raises(KeyError):
+        buckets.remove_val(next(iter(buckets.keys())), "absent")
+
+
+def test_bulk_loaded_lsh_answers_like_one_insert_per_article() -> None:
+    ids, sketches = _sketches()
+    for make in (lambda: MinHashLSH(threshold=0.25, num_perm=32), lambda: new_lsh(0.25, 32)):
+        one_by_one, bulk = make(), make()
+        for article_id, sketch in zip(ids, sketches, strict=True):
+            one_by_one.insert(article_id, sketch)
+        fill_lsh(bulk, ids, [encode_signature(s) for s in sketches])
+        for sketch in sketches:
+            assert sorted(bulk.query(sketch)) == sorted(one_by_one.query(sketch))
+        bulk.remove("id0")
+        one_by_one.remove("id0")
+        assert "id0" not in bulk and sorted(bulk.query(sketches[0])) == sorted(one_by_one.query(sketches[0]))
+        bulk.insert("new", sketches[0])
+        assert "new" in bulk.query(sketches[0])

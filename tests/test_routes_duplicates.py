@@ -1,0 +1,125 @@
+"""Duplicates over the API: the four kinds, out-of-order arrival, deletion, restart, the check endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.config import Settings
+from tests.conftest import assert_error
+
+
+def _post(client: TestClient, *articles: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.post("/ingest", json={"articles": list(articles)})
+    assert response.status_code == 200, response.text
+    results: list[dict[str, Any]] = response.json()["results"]
+    return results
+
+
+def _repost(seed: dict[str, Any], new_id: str, **changes: Any) -> dict[str, Any]:
+    """A seed re-published elsewhere: new id, new headline, a credit line added."""
+    body = seed["body"] + "\n\nالمصدر: وكالة الأنباء"
+    return {
+        **seed,
+        "id": new_id,
+        "source": "another outlet",
+        "title": "عنوان جديد تماما للخبر نفسه",
+        "body": body,
+        **changes,
+    }
+
+
+def test_seeds_are_not_duplicates_of_each_other(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    assert all(r["duplicate"] is None for r in _post(client, *seeds))
+
+
+def test_reposted_seed_is_a_near_copy_of_the_seed(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    _post(client, *seeds)
+    seed = seeds[2]
+    [result] = _post(client, _repost(seed, "copy-1", published_at="2023-09-13T10:00:00Z"))
+    assert result["duplicate"]["type"] in {"near", "exact"}
+    assert result["duplicate"]["of"] == seed["id"]
+    assert result["cluster_id"] == client.get(f"/articles/{seed['id']}").json()["cluster_id"]
+    group = client.get("/articles/copy-1/duplicates").json()
+    assert [m["id"] for m in group["members"]] == [seed["id"], "copy-1"]
+
+
+def test_exact_and_url_duplicates(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    seed = {**seeds[0], "url": "https://www.example.com/kim/arrives/"}
+    _post(client, seed)
+    [exact] = _post(client, {**seed, "id": "exact-copy", "url": None, "source": "mirror"})
+    assert exact["duplicate"] == {"type": "exact", "of": seed["id"], "score": 1.0}
+    other_text = {
+        "id": "same-page",
+        "source": "x",
+        "url": "http://example.com/kim/arrives?utm_source=tw",
+        "body": "An unrelated text about the weather in a coastal town this weekend.",
+    }
+    [by_url] = _post(client, other_text)
+    assert by_url["duplicate"]["type"] == "url" and by_url["duplicate"]["of"] == seed["id"]
+
+
+def test_copy_arriving_before_its_original_is_repointed(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    seed = seeds[1]
+    early_copy = _repost(seed, "early-copy", published_at="2023-09-17T08:00:00Z")
+    [first] = _post(client, early_copy)
+    assert first["duplicate"] is None
+    [original] = _post(client, seed)
+    assert original["duplicate"] is None
+    copy = client.get("/articles/early-copy").json()
+    assert copy["duplicate"]["of"] == seed["id"] and copy["duplicate"]["type"] in {"near", "exact"}
+
+
+def test_deleting_the_original_repoints_the_group(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    seed = seeds[3]
+    _post(
+        client,
+        seed,
+        _repost(seed, "c1", published_at="2023-09-16T13:00:00Z"),
+        _repost(seed, "c2", published_at="2023-09-16T14:00:00Z", title="عنوان ثالث"),
+    )
+    assert client.get("/articles/c2").json()["duplicate"]["of"] == seed["id"]
+    client.delete(f"/articles/{seed['id']}")
+    c1, c2 = client.get("/articles/c1").json(), client.get("/articles/c2").json()
+    assert c1["duplicate"] is None
+    assert c2["duplicate"]["of"] == "c1"
+
+
+def test_duplicates_survive_a_restart(settings: Settings, seeds: list[dict[str, Any]]) -> None:
+    seed = seeds[0]
+    with TestClient(create_app(settings)) as client:
+        _post(client, *seeds, _repost(seed, "copy-a", published_at="2023-09-12T11:00:00Z"))
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/articles/copy-a").json()["duplicate"]["of"] == seed["id"]
+        [later] = _post(client, _repost(seed, "copy-b", published_at="2023-09-12T12:00:00Z"))
+        assert later["duplicate"]["of"] == seed["id"]
+
+
+def test_check_finds_copies_and_stores_nothing(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    _post(client, *seeds)
+    before = client.get("/health").json()["articles"]
+    draft = _repost(seeds[2], "ignored")
+    response = client.post("/duplicates/check", json={"title": draft["title"], "body": draft["body"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["duplicates"][0]["id"] == seeds[2]["id"]
+    assert body["duplicates"][0]["type"] in {"near", "exact"}
+    assert set(body["duplicates"][0]) == {"id", "type", "score", "title", "source", "url", "published_at"}
+    assert body["story"] is not None
+    assert body["story"]["cluster_id"] == client.get(f"/articles/{seeds[2]['id']}").json()["cluster_id"]
+    fresh = client.post("/duplicates/check", json={"body": "A new bakery opened on the main street."}).json()
+    assert fresh["duplicates"] == []
+    assert client.get("/health").json()["articles"] == before
+
+
+def test_check_rejects_bad_input_in_the_error_shape(client: TestClient) -> None:
+    assert (
+        assert_error(client.post("/duplicates/check", json={"title": "x"}), 422)["details"][0]["field"]
+        == "body"
+    )
+    assert_error(client.post("/duplicates/check", json={"body": "text", "limit": 0}), 422)
+    assert_error(client.post("/duplicates/check", json={"body": "text", "published_at": "soon"}), 422)
