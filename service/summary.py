@@ -66,9 +66,9 @@ def _keys(text: str) -> Counter[str]:
 
 def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:
     """Cosine of each article's vector to the story centroid; TF-IDF word vectors when any is missing."""
-    vectors = [a.vector for a in articles]
-    dims = {v.shape[0] for v in vectors if v is not None}
-    if len(dims) == 1 and all(v is not None for v in vectors):
+    vectors = [a.vector for a in articles if a.vector is not None]
+    dims = {v.shape[0] for v in vectors}
+    if len(dims) == 1 and len(vectors) == len(articles):
         matrix = np.vstack(vectors).astype(np.float64)
     else:
         matrix = _tfidf([_keys(f"{a.title or ''}\n{a.body}") for a in articles])
