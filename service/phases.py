@@ -39,8 +39,10 @@ BURST_HOURS = 24.0
 BURST_SHARE = 0.4
 MIN_BURST = 2
 ARRIVAL_HOURS = 3.0
-CORE_HOURS = 12.0
+CORE_HOURS = 8.0
 PRE_GRACE_HOURS = 24.0
+CORE_CUE_HOURS = 240.0
+REPORT_CUE_HOURS = 24.0
 
 _CUE_WORDS: dict[str, list[str]] = {
     "pre": [
@@ -153,14 +155,30 @@ _CUE_WORDS: dict[str, list[str]] = {
         "القبض",
         "يتفقد",
         "تفقد",
-        "المصابين",
-        "الجرحي",
         "اعقاب",
         "عقب",
         "تكريم",
-        "مصاب",
-        "شهداء",
-        "الشهداء",
+        "يدينون",
+        "يستنكرون",
+        "تدينان",
+        "يطمين",
+        "يطمئن",
+        "للاطمينان",
+        "خطبه",
+        "خطيب",
+        "امام الحرم",
+        "يشيد",
+        "تهنيه",
+        "يهنئ",
+        "يهني",
+        "برقيه",
+        "برقيات",
+        "مصابي",
+        "يواسي",
+        "ذوي",
+        "المفتي",
+        "كبار العلماء",
+        "مجلس الامن",
         "condemn",
         "condemns",
         "condemned",
@@ -174,6 +192,45 @@ _CUE_WORDS: dict[str, list[str]] = {
         "consequences",
         "mourn",
     ],
+    "core": [
+        "هويه",
+        "منفذ",
+        "منفذي",
+        "يتبني",
+        "تتبني",
+        "تبني",
+        "اسماء",
+        "ارتفاع",
+        "حصيله",
+        "قتيلا",
+        "قتلي",
+        "استشهاد",
+        "يحكي",
+        "تفاصيل",
+        "شهود",
+        "عيان",
+        "المنتحر",
+        "انتحاري",
+        "الانتحاري",
+        "يفجر",
+        "حطام",
+        "مراسم",
+        "يحضر",
+        "تضبط",
+        "ضبط",
+        "قصف",
+        "غارات",
+        "ضربات",
+        "تفاصيل",
+        "يرويها",
+        "identified",
+        "claims",
+        "claimed",
+        "toll",
+        "killed",
+        "victims",
+        "eyewitness",
+    ],
 }
 _CUE_PATTERNS = {
     cue: re.compile(
@@ -183,7 +240,7 @@ _CUE_PATTERNS = {
     )
     for cue, terms in _CUE_WORDS.items()
 }
-CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath")
+CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath", "core")
 
 
 def article_cue(title_norm: str, body_norm: str) -> str:
@@ -227,7 +284,9 @@ def story_phases(times: np.ndarray, cues: Sequence[str]) -> list[str]:
             phases.append("aftermath")
         elif h <= ARRIVAL_HOURS:
             phases.append("arrival")
-        elif h <= CORE_HOURS:
+        elif cue == "core" and h <= CORE_CUE_HOURS:
+            phases.append("core")
+        elif h <= (REPORT_CUE_HOURS if cue == "arrival" else CORE_HOURS):
             phases.append("core")
         else:
             phases.append("aftermath")
