@@ -146,7 +146,10 @@ class StorySettings(BaseModel):
         0.4, ge=0, description="Weight of the share of the article's distinctive words the story also uses."
     )
     time_weight: float = Field(
-        0.3, ge=0, description="Penalty for the time between the article and the story's span: weight * (gap / window) ** 2."
+        0.3,
+        ge=0,
+        description="Penalty for the time between the article and the story's span: "
+        "weight * (gap / window) ** 2.",
     )
     entity_weight: float = Field(
         0.0, ge=0, description="Weight of the IDF-weighted share of the article's distinctive words that are "
@@ -156,7 +159,10 @@ class StorySettings(BaseModel):
         4.0, ge=0, description="Least IDF of an article keyword to count as a distinctive (entity) word."
     )
     entity_share: float = Field(
-        0.1, ge=0, le=1, description="Least share of a story's members using a word for it to be one of its entities."
+        0.1,
+        ge=0,
+        le=1,
+        description="Least share of a story's members using a word for it to be one of its entities.",
     )
     merge_centroid: float = Field(
         0.2, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."

@@ -284,9 +284,7 @@ def story_phases(times: np.ndarray, cues: Sequence[str]) -> list[str]:
             phases.append("aftermath")
         elif h <= ARRIVAL_HOURS:
             phases.append("arrival")
-        elif cue == "core" and h <= CORE_CUE_HOURS:
-            phases.append("core")
-        elif h <= (REPORT_CUE_HOURS if cue == "arrival" else CORE_HOURS):
+        elif h <= (CORE_CUE_HOURS if cue == "core" else REPORT_CUE_HOURS if cue == "arrival" else CORE_HOURS):
             phases.append("core")
         else:
             phases.append("aftermath")
