@@ -31,6 +31,7 @@ from service.embedding import EMPTY_TERMS, WORD_SPACE, Embedder, LexicalEmbedder
 from service.index import VectorIndex
 from service.phases import CUES, article_cue, story_phases
 from service.stages import StoryAssignment, StoryRecord
+from service.story_merge import merge_pass
 
 INDEX_FILE = "stories.faiss"
 KEPT_FEATURES = 192  # sparse features kept in memory per article for exact re-scoring
@@ -325,6 +326,7 @@ class StoryClusterer:
         self.postings: dict[int, list[int]] = {}
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
+        self._since_pass = 0
 
     # --- embedding -------------------------------------------------------------------------
     def _embed(self, docs: Sequence[PreparedArticle]) -> list[_Prepared]:
@@ -429,7 +431,17 @@ class StoryClusterer:
                     survivor, absorbed = self._merge(story_id, other.story)
                     merges.append((absorbed, survivor))
                     story_id = survivor
-        updates = self._rephase(story_id)
+        updates: dict[str, str] = {}
+        self._since_pass += 1
+        if self.settings.merge_pass_every and self._since_pass >= self.settings.merge_pass_every:
+            self._since_pass = 0
+            passed = merge_pass(self.stories, member.timestamp, self.settings, self._merge)
+            merges += passed
+            for _, survivor in passed:
+                if survivor in self.stories and survivor != story_id:
+                    updates.update(self._rephase(survivor))
+            story_id = self.members[member.id].story
+        updates.update(self._rephase(story_id))
         phase = updates.pop(member.id, self.stories[story_id].phases.get(member.id, "arrival"))
         return StoryAssignment(
             cluster_id=story_id,
