@@ -433,9 +433,10 @@ class StoryClusterer:
                     story_id = survivor
         updates: dict[str, str] = {}
         self._since_pass += 1
-        if self.settings.merge_pass_every and self._since_pass >= self.settings.merge_pass_every:
+        lexical = self.scorer.lexical
+        if lexical and self.settings.merge_pass_every and self._since_pass >= self.settings.merge_pass_every:
             self._since_pass = 0
-            passed = merge_pass(self.stories, member.timestamp, self.settings, self._merge)
+            passed = merge_pass(self.stories, member.timestamp, self.settings, lexical.idf, self._merge)
             merges += passed
             for _, survivor in passed:
                 if survivor in self.stories and survivor != story_id:

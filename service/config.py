@@ -167,13 +167,13 @@ class StorySettings(BaseModel):
         description="Least share of a story's members using a word for it to be one of its entities.",
     )
     merge_pass_every: int = Field(
-        200, ge=0, description="Assignments between story-to-story merge passes (0 disables them)."
+        0, ge=0, description="Assignments between story-to-story merge passes (0 disables them)."
     )
     merge_pass_days: float = Field(
         2.0, gt=0, description="Stories active this recently take part in a merge pass."
     )
-    merge_pass_cosine: float = Field(
-        0.3, ge=0, le=1, description="Profile cosine two stories need to be merged by a merge pass."
+    merge_pass_overlap: float = Field(
+        0.5, ge=0, le=1, description="Entity overlap two stories need to be merged by a merge pass."
     )
     merge_pass_start_hours: float = Field(
         24.0, ge=0, description="Most time between the first articles of two stories merged by a merge pass."

@@ -5,7 +5,9 @@ first ~60 words, Arabic and English cue lists below): ``pre`` (plans, announceme
 expectations, future tense: "will", "expected", "ahead of", "يعتزم", "المرتقبة",
 "سيلتقي", "من المقرر"), ``arrival`` (it has started/happened: "arrived", "began",
 "وصل", "بدأ") or ``aftermath`` (reactions, condemnations, condolences, funerals,
-investigations: "عزاء", "تعزية", "يدين", "استنكار", "تشييع"), or none. The title
+investigations, visits: "عزاء", "تعزية", "يدين", "استنكار", "تشييع"), ``core`` (the
+event itself: toll, victims, perpetrator identified, claims, eyewitness accounts, the
+ceremony or trial: "حصيلة", "هوية", "منفذ", "يتبنى", "مراسم", "محاكمة"), or none. The title
 counts double; the strongest cue wins when it clearly leads.
 
 The story's *main event time* is then estimated from its members: the start of the
@@ -18,8 +20,12 @@ to that time an article is:
 * ``pre``: published before the event, or preview-worded within the first day of it;
 * ``arrival``: among the first reports (within ``ARRIVAL_HOURS`` of the event) unless
   worded as a reaction;
-* ``core``: the rest of the event window (up to ``CORE_HOURS``) unless reaction-worded;
-* ``aftermath``: reaction-worded after the event, or anything later than the window.
+* ``core``: worded as the event itself (up to ``CORE_CUE_HOURS``), worded as a first
+  report (up to ``REPORT_CUE_HOURS``), or unmarked within ``CORE_HOURS``;
+* ``aftermath``: reaction-worded after the event, or anything later than those windows.
+
+Content is the primary signal: a day's coverage is often crawled at one time, so the
+time since the event only separates unmarked articles.
 
 Phases are recomputed for the whole story whenever it gains, loses or merges members,
 so the arc settles as coverage accumulates and arrival order does not matter.
@@ -36,7 +42,7 @@ from service.text import normalize
 
 LEAD_WORDS = 60
 BURST_HOURS = 24.0
-BURST_SHARE = 0.4
+BURST_SHARE = 0.6
 MIN_BURST = 2
 ARRIVAL_HOURS = 3.0
 CORE_HOURS = 8.0
