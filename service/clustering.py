@@ -254,8 +254,7 @@ class StoryScorer:
             entity = self._entity_share(story, q_keys, q_idf) if len(q_keys) else 0.0
             score = (
                 self.s.entity_weight * entity
-                +
-                self.s.article_weight * sim
+                + self.s.article_weight * sim
                 + self.s.centroid_weight * centroid
                 + self.s.terms_weight * shared
                 - self.s.time_weight * gap
