@@ -5,7 +5,9 @@ first ~60 words, Arabic and English cue lists below): ``pre`` (plans, announceme
 expectations, future tense: "will", "expected", "ahead of", "يعتزم", "المرتقبة",
 "سيلتقي", "من المقرر"), ``arrival`` (it has started/happened: "arrived", "began",
 "وصل", "بدأ") or ``aftermath`` (reactions, condemnations, condolences, funerals,
-investigations: "عزاء", "تعزية", "يدين", "استنكار", "تشييع"), or none. The title
+investigations, visits: "عزاء", "تعزية", "يدين", "استنكار", "تشييع"), ``core`` (the
+event itself: toll, victims, perpetrator identified, claims, eyewitness accounts, the
+ceremony or trial: "حصيلة", "هوية", "منفذ", "يتبنى", "مراسم", "محاكمة"), or none. The title
 counts double; the strongest cue wins when it clearly leads.
 
 The story's *main event time* is then estimated from its members: the start of the
@@ -18,8 +20,12 @@ to that time an article is:
 * ``pre``: published before the event, or preview-worded within the first day of it;
 * ``arrival``: among the first reports (within ``ARRIVAL_HOURS`` of the event) unless
   worded as a reaction;
-* ``core``: the rest of the event window (up to ``CORE_HOURS``) unless reaction-worded;
-* ``aftermath``: reaction-worded after the event, or anything later than the window.
+* ``core``: worded as the event itself (up to ``CORE_CUE_HOURS``), worded as a first
+  report (up to ``REPORT_CUE_HOURS``), or unmarked within ``CORE_HOURS``;
+* ``aftermath``: reaction-worded after the event, or anything later than those windows.
+
+Content is the primary signal: a day's coverage is often crawled at one time, so the
+time since the event only separates unmarked articles.
 
 Phases are recomputed for the whole story whenever it gains, loses or merges members,
 so the arc settles as coverage accumulates and arrival order does not matter.
@@ -36,11 +42,13 @@ from service.text import normalize
 
 LEAD_WORDS = 60
 BURST_HOURS = 24.0
-BURST_SHARE = 0.4
+BURST_SHARE = 0.6
 MIN_BURST = 2
 ARRIVAL_HOURS = 3.0
-CORE_HOURS = 12.0
+CORE_HOURS = 8.0
 PRE_GRACE_HOURS = 24.0
+CORE_CUE_HOURS = 240.0
+REPORT_CUE_HOURS = 24.0
 
 _CUE_WORDS: dict[str, list[str]] = {
     "pre": [
@@ -85,6 +93,9 @@ _CUE_WORDS: dict[str, list[str]] = {
         "ترقب",
         "دعوه لحضور",
         "المزمع",
+        "غدا",
+        "يتهيا",
+        "تتهيا",
         "will",
         "expected",
         "ahead of",
@@ -153,14 +164,45 @@ _CUE_WORDS: dict[str, list[str]] = {
         "القبض",
         "يتفقد",
         "تفقد",
-        "المصابين",
-        "الجرحي",
         "اعقاب",
         "عقب",
         "تكريم",
-        "مصاب",
-        "شهداء",
-        "الشهداء",
+        "يدينون",
+        "يستنكرون",
+        "تدينان",
+        "يطمين",
+        "يطمئن",
+        "للاطمينان",
+        "خطبه",
+        "خطيب",
+        "امام الحرم",
+        "يشيد",
+        "تهنيه",
+        "يهنئ",
+        "يهني",
+        "برقيه",
+        "برقيات",
+        "مصابي",
+        "يواسي",
+        "ذوي",
+        "المفتي",
+        "كبار العلماء",
+        "مجلس الامن",
+        "يزور",
+        "يقف علي",
+        "يتابع",
+        "جريمه",
+        "جرم",
+        "اجرامي",
+        "الاجراميه",
+        "شكرا",
+        "يثمن",
+        "يثمنون",
+        "الشهيد",
+        "ردا",
+        "يطالب",
+        "قلقه",
+        "مفتي",
         "condemn",
         "condemns",
         "condemned",
@@ -174,6 +216,51 @@ _CUE_WORDS: dict[str, list[str]] = {
         "consequences",
         "mourn",
     ],
+    "core": [
+        "هويه",
+        "منفذ",
+        "منفذي",
+        "يتبني",
+        "تتبني",
+        "تبني",
+        "اسماء",
+        "ارتفاع",
+        "حصيله",
+        "قتيلا",
+        "قتلي",
+        "استشهاد",
+        "يحكي",
+        "تفاصيل",
+        "شهود",
+        "عيان",
+        "المنتحر",
+        "انتحاري",
+        "الانتحاري",
+        "يفجر",
+        "حطام",
+        "مراسم",
+        "محاكمه",
+        "يفتتح",
+        "تدشن",
+        "يقتل",
+        "تقتل",
+        "مقتل",
+        "يحضر",
+        "تضبط",
+        "ضبط",
+        "قصف",
+        "غارات",
+        "ضربات",
+        "تفاصيل",
+        "يرويها",
+        "identified",
+        "claims",
+        "claimed",
+        "toll",
+        "killed",
+        "victims",
+        "eyewitness",
+    ],
 }
 _CUE_PATTERNS = {
     cue: re.compile(
@@ -183,7 +270,7 @@ _CUE_PATTERNS = {
     )
     for cue, terms in _CUE_WORDS.items()
 }
-CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath")
+CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath", "core")
 
 
 def article_cue(title_norm: str, body_norm: str) -> str:
@@ -227,7 +314,7 @@ def story_phases(times: np.ndarray, cues: Sequence[str]) -> list[str]:
             phases.append("aftermath")
         elif h <= ARRIVAL_HOURS:
             phases.append("arrival")
-        elif h <= CORE_HOURS:
+        elif h <= (CORE_CUE_HOURS if cue == "core" else REPORT_CUE_HOURS if cue == "arrival" else CORE_HOURS):
             phases.append("core")
         else:
             phases.append("aftermath")
