@@ -88,13 +88,19 @@ def compute_facts(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
         "phases": [{"phase": p, **phases[p]} for p in sorted(phases, key=_phase_rank)],
     }
     return {
-        "cluster_id": cluster_id, "version": head["content_version"], "created_at": head["created_at"],
-        "updated_at": head["updated_at"], "article_count": len(rows),
+        "cluster_id": cluster_id,
+        "version": head["content_version"],
+        "created_at": head["created_at"],
+        "updated_at": head["updated_at"],
+        "article_count": len(rows),
         "duplicate_count": sum(row["dup_of"] is not None for row in rows),
-        "first_published": min(published), "last_published": max(published),
-        "facets": json.dumps(facets, ensure_ascii=False), "titles_norm": " ".join(titles)[:2000],
+        "first_published": min(published),
+        "last_published": max(published),
+        "facets": json.dumps(facets, ensure_ascii=False),
+        "titles_norm": " ".join(titles)[:2000],
         "facet_values": [
-            *(("source", normalize(s)) for s in sources), *(("language", lang) for lang in languages),
+            *(("source", normalize(s)) for s in sources),
+            *(("language", lang) for lang in languages),
             *(("phase", p) for p in phases),
         ],
     }
@@ -113,8 +119,9 @@ def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str
     with write(conn):
         for cluster_id in cluster_ids:
             facts = compute_facts(conn, cluster_id)
-            old = conn.execute("SELECT updated_at, article_count FROM story_facts WHERE cluster_id = ?",
-                               (cluster_id,)).fetchone()
+            old = conn.execute(
+                "SELECT updated_at, article_count FROM story_facts WHERE cluster_id = ?", (cluster_id,)
+            ).fetchone()
             if facts is None:
                 conn.execute("DELETE FROM story_facts WHERE cluster_id = ?", (cluster_id,))
                 conn.execute("DELETE FROM story_facets WHERE cluster_id = ?", (cluster_id,))
@@ -123,31 +130,44 @@ def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str
             keys = (facts["updated_at"], facts["article_count"])
             if old is None or (old["updated_at"], old["article_count"]) != keys:
                 prev = (old["updated_at"], old["article_count"]) if old else (None, None)
-                conn.execute("INSERT INTO story_history (cluster_id, at, prev_updated_at, prev_article_count)"
-                             " VALUES (?,?,?,?)", (cluster_id, now, *prev))
+                conn.execute(
+                    "INSERT INTO story_history (cluster_id, at, prev_updated_at, prev_article_count)"
+                    " VALUES (?,?,?,?)",
+                    (cluster_id, now, *prev),
+                )
             values = {k: v for k, v in facts.items() if k != "facet_values"}
             cols = ",".join(values)
             updates = ",".join(f"{k} = excluded.{k}" for k in values if k != "cluster_id")
-            conn.execute(f"INSERT INTO story_facts ({cols}) VALUES ({','.join('?' * len(values))})"
-                         f" ON CONFLICT(cluster_id) DO UPDATE SET {updates}", list(values.values()))
+            conn.execute(
+                f"INSERT INTO story_facts ({cols}) VALUES ({','.join('?' * len(values))})"
+                f" ON CONFLICT(cluster_id) DO UPDATE SET {updates}",
+                list(values.values()),
+            )
             conn.execute("DELETE FROM story_facets WHERE cluster_id = ?", (cluster_id,))
-            conn.executemany("INSERT OR IGNORE INTO story_facets (kind, value, cluster_id) VALUES (?,?,?)",
-                             [(kind, value, cluster_id) for kind, value in facts["facet_values"]])
+            conn.executemany(
+                "INSERT OR IGNORE INTO story_facets (kind, value, cluster_id) VALUES (?,?,?)",
+                [(kind, value, cluster_id) for kind, value in facts["facet_values"]],
+            )
             _index_text(conn, cluster_id)
 
 
 def _index_text(conn: sqlite3.Connection, cluster_id: int) -> None:
     """Refresh the story's row of the trigram index ``q`` searches (titles and keywords)."""
     conn.execute("DELETE FROM story_search WHERE rowid = ?", (cluster_id,))
-    conn.execute("INSERT INTO story_search (rowid, text) SELECT cluster_id,"
-                 " titles_norm || ' ' || keywords_norm FROM story_facts WHERE cluster_id = ?", (cluster_id,))
+    conn.execute(
+        "INSERT INTO story_search (rowid, text) SELECT cluster_id,"
+        " titles_norm || ' ' || keywords_norm FROM story_facts WHERE cluster_id = ?",
+        (cluster_id,),
+    )
 
 
 def stale_fact_ids(conn: sqlite3.Connection) -> list[int]:
     """Stories whose facts lag their content (e.g. ingested by the CLI, or a crash after commit)."""
-    sql = ("SELECT c.id FROM clusters c LEFT JOIN story_facts f ON f.cluster_id = c.id"
-           " WHERE (c.merged_into IS NULL AND (f.version IS NULL OR f.version <> c.content_version))"
-           " OR (c.merged_into IS NOT NULL AND f.cluster_id IS NOT NULL)")
+    sql = (
+        "SELECT c.id FROM clusters c LEFT JOIN story_facts f ON f.cluster_id = c.id"
+        " WHERE (c.merged_into IS NULL AND (f.version IS NULL OR f.version <> c.content_version))"
+        " OR (c.merged_into IS NOT NULL AND f.cluster_id IS NOT NULL)"
+    )
     return [int(row[0]) for row in conn.execute(sql)]
 
 
@@ -161,8 +181,10 @@ def prune_history(conn: sqlite3.Connection, before: str) -> None:
 
 
 def stale_summary_ids(conn: sqlite3.Connection) -> list[int]:
-    sql = ("SELECT c.id FROM clusters c JOIN story_facts f ON f.cluster_id = c.id"
-           " WHERE c.summary IS NULL OR c.summary_version < c.content_version ORDER BY c.updated_at DESC")
+    sql = (
+        "SELECT c.id FROM clusters c JOIN story_facts f ON f.cluster_id = c.id"
+        " WHERE c.summary IS NULL OR c.summary_version < c.content_version ORDER BY c.updated_at DESC"
+    )
     return [int(row[0]) for row in conn.execute(sql)]
 
 
@@ -187,7 +209,9 @@ def save_summary(conn: sqlite3.Connection, cluster_id: int, version: int, summar
         text = json.dumps(summary, ensure_ascii=False)
         cursor = conn.execute(
             "UPDATE clusters SET summary = ?, summary_version = ? WHERE id = ?"
-            " AND (summary IS NULL OR summary_version <= ?)", (text, version, cluster_id, version))
+            " AND (summary IS NULL OR summary_version <= ?)",
+            (text, version, cluster_id, version),
+        )
         if cursor.rowcount:
             sql = "UPDATE story_facts SET keywords_norm = ? WHERE cluster_id = ?"
             conn.execute(sql, (search, cluster_id))
@@ -222,8 +246,10 @@ def _where(flt: StoryFilter, updated: str, size: str) -> tuple[list[str], list[A
     for kind in ("source", "language", "phase"):
         value = getattr(flt, kind)
         if value is not None:
-            where.append("EXISTS (SELECT 1 FROM story_facets x WHERE x.kind = ? AND x.value = ?"
-                         " AND x.cluster_id = f.cluster_id)")
+            where.append(
+                "EXISTS (SELECT 1 FROM story_facets x WHERE x.kind = ? AND x.value = ?"
+                " AND x.cluster_id = f.cluster_id)"
+            )
             params += [kind, value]
     if flt.q:
         where.append("f.cluster_id IN (SELECT rowid FROM story_search WHERE text LIKE ?)")
@@ -237,8 +263,14 @@ _JOIN = "JOIN clusters c ON c.id = f.cluster_id"
 _FROZEN = {"updated": "h.prev_updated_at", "size": "h.prev_article_count", "created": "f.created_at"}
 
 
-def page(conn: sqlite3.Connection, flt: StoryFilter, sort: str, limit: int, snapshot: int | None,
-         after: tuple[Any, int] | None) -> tuple[list[Row], int]:
+def page(
+    conn: sqlite3.Connection,
+    flt: StoryFilter,
+    sort: str,
+    limit: int,
+    snapshot: int | None,
+    after: tuple[Any, int] | None,
+) -> tuple[list[Row], int]:
     """One page of live stories, newest/biggest first, and the walk's snapshot (history seq).
 
     Without a snapshot (first page) the current keys are used and the snapshot is taken in
@@ -251,25 +283,35 @@ def page(conn: sqlite3.Connection, flt: StoryFilter, sort: str, limit: int, snap
         if snapshot is None:
             snapshot = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM story_history").fetchone()[0])
         unchanged, params = _where(flt, "f.updated_at", "f.article_count")
-        unchanged.append("NOT EXISTS (SELECT 1 FROM story_history h WHERE h.cluster_id = f.cluster_id"
-                         " AND h.seq > ?)")
+        unchanged.append(
+            "NOT EXISTS (SELECT 1 FROM story_history h WHERE h.cluster_id = f.cluster_id AND h.seq > ?)"
+        )
         params.append(snapshot)
         source = f"{_SELECT}, f.{column} AS sort_key FROM story_facts f {_JOIN}"
         rows = _keyed(conn, source, unchanged, params, after, limit)
         frozen = _FROZEN[sort]
         changed, params = _where(flt, "h.prev_updated_at", "h.prev_article_count")
         changed.append("h.prev_updated_at IS NOT NULL")
-        source = (f"{_SELECT}, {frozen} AS sort_key FROM (SELECT cluster_id, MIN(seq) AS seq"
-                  " FROM story_history WHERE seq > ? GROUP BY cluster_id) m"
-                  " JOIN story_history h ON h.seq = m.seq"
-                  f" JOIN story_facts f ON f.cluster_id = m.cluster_id {_JOIN}")
+        source = (
+            f"{_SELECT}, {frozen} AS sort_key FROM (SELECT cluster_id, MIN(seq) AS seq"
+            " FROM story_history WHERE seq > ? GROUP BY cluster_id) m"
+            " JOIN story_history h ON h.seq = m.seq"
+            f" JOIN story_facts f ON f.cluster_id = m.cluster_id {_JOIN}"
+        )
         rows += _keyed(conn, source, changed, params, after, limit, [snapshot])
     rows.sort(key=lambda r: (r["sort_key"], r["cluster_id"]), reverse=True)
     return rows[:limit], snapshot
 
 
-def _keyed(conn: sqlite3.Connection, source: str, where: list[str], params: list[Any],
-           after: tuple[Any, int] | None, limit: int, leading: list[Any] | None = None) -> list[Row]:
+def _keyed(
+    conn: sqlite3.Connection,
+    source: str,
+    where: list[str],
+    params: list[Any],
+    after: tuple[Any, int] | None,
+    limit: int,
+    leading: list[Any] | None = None,
+) -> list[Row]:
     if after is not None:
         where = [*where, "(sort_key, f.cluster_id) < (?, ?)"]
         params = [*params, after[0], after[1]]
@@ -285,8 +327,10 @@ def story(conn: sqlite3.Connection, cluster_id: int) -> tuple[Row, list[Row]] | 
         head = dict(found) if found else _unlisted(conn, cluster_id)
         if head is None:
             return None
-        members = conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ?"
-                               " ORDER BY published_ts, seq", (cluster_id,)).fetchall()
+        members = conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq",
+            (cluster_id,),
+        ).fetchall()
     return head, [dict(m) for m in members]
 
 
@@ -295,6 +339,7 @@ def _unlisted(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
     facts = compute_facts(conn, cluster_id)
     if facts is None:
         return None
-    cached = conn.execute("SELECT summary, summary_version, content_version FROM clusters WHERE id = ?",
-                          (cluster_id,)).fetchone()
+    cached = conn.execute(
+        "SELECT summary, summary_version, content_version FROM clusters WHERE id = ?", (cluster_id,)
+    ).fetchone()
     return {**facts, **dict(cached)}

@@ -23,6 +23,7 @@ HNSW_LINKS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
+
 class VectorIndex:
     """Article vectors by id, searched by inner product (vectors are L2-normalized)."""
 

@@ -114,8 +114,9 @@ class _Group:
     surfaces: Counter[str] = field(default_factory=Counter)
 
 
-def keywords(texts: Iterable[str], limit: int = 10, least: int = 5,
-             corpus: CorpusFrequencies | None = None) -> list[str]:
+def keywords(
+    texts: Iterable[str], limit: int = 10, least: int = 5, corpus: CorpusFrequencies | None = None
+) -> list[str]:
     """Distinctive terms of a story's texts (one per article), most distinctive first."""
     groups: dict[str, _Group] = defaultdict(_Group)
     count = 0

@@ -97,9 +97,16 @@ def _member(row: Row) -> Row:
     if row["dup_type"]:
         score = round(float(row["dup_score"] or 0), 4)
         duplicate = {"type": row["dup_type"], "of": row["dup_of"], "score": score}
-    return {"id": row["id"], "title": row["title"], "source": row["source"], "url": row["url"],
-            "published_at": row["published_at"], "phase": row["phase"], "duplicate": duplicate,
-            "similarity": row["similarity"]}
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "source": row["source"],
+        "url": row["url"],
+        "published_at": row["published_at"],
+        "phase": row["phase"],
+        "duplicate": duplicate,
+        "similarity": row["similarity"],
+    }
 
 
 def timeline(rows: list[Row]) -> list[Row]:
@@ -245,12 +252,20 @@ class StoryViews:
         facets = json.loads(row["facets"])
         summary = self._summary_of(row, fresh)
         return {
-            "id": row["cluster_id"], "title": summary["title"], "summary": summary["summary"],
-            "representative": summary["representative"], "keywords": summary["keywords"],
-            "sources": facets["sources"], "languages": facets["languages"], "phases": facets["phases"],
-            "article_count": row["article_count"], "duplicate_count": row["duplicate_count"],
-            "first_published": row["first_published"], "last_published": row["last_published"],
-            "created_at": row["created_at"], "updated_at": row["updated_at"],
+            "id": row["cluster_id"],
+            "title": summary["title"],
+            "summary": summary["summary"],
+            "representative": summary["representative"],
+            "keywords": summary["keywords"],
+            "sources": facets["sources"],
+            "languages": facets["languages"],
+            "phases": facets["phases"],
+            "article_count": row["article_count"],
+            "duplicate_count": row["duplicate_count"],
+            "first_published": row["first_published"],
+            "last_published": row["last_published"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
         }
 
     def list(self, flt: sql.StoryFilter, sort: str, limit: int, cursor: str | None) -> ClusterPage:
@@ -279,7 +294,12 @@ class StoryViews:
         head, members = found
         item = self._item(head, fresh=True)
         redirected = survivor != cluster_id
-        return ClusterDetail.model_validate({
-            **item, "members": members_tree(members), "timeline": timeline(members),
-            "redirected": redirected, "merged_from": cluster_id if redirected else None,
-        })
+        return ClusterDetail.model_validate(
+            {
+                **item,
+                "members": members_tree(members),
+                "timeline": timeline(members),
+                "redirected": redirected,
+                "merged_from": cluster_id if redirected else None,
+            }
+        )

@@ -46,8 +46,17 @@ class StoryArticle:
     def from_row(cls, row: dict[str, Any]) -> StoryArticle:
         blob = row.get("vector")
         vector = np.frombuffer(blob, dtype=np.float32) if blob else None
-        return cls(row["id"], row.get("title"), row["body"], row["source"], row.get("url"),
-                   row["published_at"], float(row["published_ts"]), row.get("dup_of"), vector)
+        return cls(
+            row["id"],
+            row.get("title"),
+            row["body"],
+            row["source"],
+            row.get("url"),
+            row["published_at"],
+            float(row["published_ts"]),
+            row.get("dup_of"),
+            vector,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +168,9 @@ def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str
                     chosen.append(sentence)
                     break
     chosen.sort(key=lambda s: (pool[s.article].published_ts, s.article, s.position))
-    return [{"text": s.text, "article_id": pool[s.article].id, "source": pool[s.article].source}
-            for s in chosen]
+    return [
+        {"text": s.text, "article_id": pool[s.article].id, "source": pool[s.article].source} for s in chosen
+    ]
 
 
 def build_summary(articles: Sequence[StoryArticle], corpus: CorpusFrequencies | None = None) -> Row:
@@ -176,7 +186,12 @@ def build_summary(articles: Sequence[StoryArticle], corpus: CorpusFrequencies | 
     return {
         "title": story_title(rep),
         "summary": summarize(articles),
-        "representative": {"id": rep.id, "title": rep.title, "source": rep.source, "url": rep.url,
-                           "published_at": rep.published_at},
+        "representative": {
+            "id": rep.id,
+            "title": rep.title,
+            "source": rep.source,
+            "url": rep.url,
+            "published_at": rep.published_at,
+        },
         "keywords": keywords(texts, corpus=corpus),
     }

@@ -26,18 +26,39 @@ class Newsroom:
         self.clock += 1
         return f"2024-01-01T{self.clock // 3600:02d}:{self.clock // 60 % 60:02d}:{self.clock % 60:02d}+00:00"
 
-    def add(self, cluster_id: int, source: str = "src", phase: str = "core", dup_of: str | None = None,
-            title: str = "خبر", language: str = "ar", published_at: str | None = None) -> str:
+    def add(
+        self,
+        cluster_id: int,
+        source: str = "src",
+        phase: str = "core",
+        dup_of: str | None = None,
+        title: str = "خبر",
+        language: str = "ar",
+        published_at: str | None = None,
+    ) -> str:
         self.seq += 1
         aid, now = f"a{self.seq}", self.now()
         with self.store.transaction() as tx:
-            tx.insert_article({
-                "id": aid, "source": source, "title": title, "body": f"{title} نص الخبر رقم {self.seq}.",
-                "language": language, "published_at": published_at or now, "published_ts": float(self.seq),
-                "received_at": now, "content_hash": aid, "title_norm": normalize(title),
-                "body_norm": normalize(title), "cluster_id": cluster_id, "phase": phase, "dup_of": dup_of,
-                "dup_type": "near" if dup_of else None, "dup_score": 0.9 if dup_of else None,
-            })
+            tx.insert_article(
+                {
+                    "id": aid,
+                    "source": source,
+                    "title": title,
+                    "body": f"{title} نص الخبر رقم {self.seq}.",
+                    "language": language,
+                    "published_at": published_at or now,
+                    "published_ts": float(self.seq),
+                    "received_at": now,
+                    "content_hash": aid,
+                    "title_norm": normalize(title),
+                    "body_norm": normalize(title),
+                    "cluster_id": cluster_id,
+                    "phase": phase,
+                    "dup_of": dup_of,
+                    "dup_type": "near" if dup_of else None,
+                    "dup_score": 0.9 if dup_of else None,
+                }
+            )
             tx.touch_cluster(cluster_id, now)
         self.views.on_commit({cluster_id})
         return aid
@@ -57,8 +78,9 @@ def room(tmp_path: Path) -> Iterator[Newsroom]:
     store.close()
 
 
-def _walk(room: Newsroom, sort: str, limit: int, between: Any = None,
-          flt: sql.StoryFilter | None = None) -> list[int]:
+def _walk(
+    room: Newsroom, sort: str, limit: int, between: Any = None, flt: sql.StoryFilter | None = None
+) -> list[int]:
     flt = flt or sql.StoryFilter()
     seen: list[int] = []
     cursor = None
@@ -170,8 +192,12 @@ def test_cursor_is_checked(room: Newsroom) -> None:
     flt = sql.StoryFilter(min_size=1)
     cursor = encode_cursor("updated", flt, 3, "2999-01-01T00:00:00+00:00", ("2024-01-01", 4))
     assert decode_cursor(cursor, "updated", flt)[0] == 3
-    cases = ((cursor, "size", flt), (cursor, "updated", sql.StoryFilter()), ("%%%", "updated", flt),
-             ("eyJ2IjoxfQ", "updated", flt))
+    cases = (
+        (cursor, "size", flt),
+        (cursor, "updated", sql.StoryFilter()),
+        ("%%%", "updated", flt),
+        ("eyJ2IjoxfQ", "updated", flt),
+    )
     for bad, sort, used in cases:
         with pytest.raises(ApiError) as err:
             decode_cursor(bad, sort, used)

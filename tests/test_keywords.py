@@ -55,8 +55,9 @@ def test_term_of_rejects_stopwords_digits_and_short_tokens() -> None:
 
 
 def test_english_text_gets_english_keywords() -> None:
-    text = ("The summit in Vladivostok brought Kim and Putin together. "
-            "Kim inspected Russian jets in Vladivostok.")
+    text = (
+        "The summit in Vladivostok brought Kim and Putin together. Kim inspected Russian jets in Vladivostok."
+    )
     terms = keywords([text, text.replace("summit", "meeting")])
     assert {"Vladivostok", "Kim", "Putin"} <= set(terms)
     assert not {"the", "and", "in"} & {t.lower() for t in terms}

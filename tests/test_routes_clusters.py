@@ -30,11 +30,19 @@ def _story_of(results: list[dict[str, Any]], article_id: str) -> int:
 
 def _synthetic(topic: int, n: int, rng: random.Random, published: datetime) -> dict[str, Any]:
     """An English article on a made-up topic: its own vocabulary, so each topic is its own story."""
-    vocab = [f"{chr(97 + topic % 26)}{chr(97 + (topic * 7 + k) % 26)}{'xyzqwv'[k % 6]}{topic}x{k}"
-             for k in range(40)]
+    vocab = [
+        f"{chr(97 + topic % 26)}{chr(97 + (topic * 7 + k) % 26)}{'xyzqwv'[k % 6]}{topic}x{k}"
+        for k in range(40)
+    ]
     body = ". ".join(" ".join(rng.choices(vocab, k=12)) for _ in range(6)) + "."
-    return {"id": f"t{topic}-{n}", "source": f"wire{n % 3}", "title": " ".join(vocab[:6]), "body": body,
-            "language": "en", "published_at": published.isoformat()}
+    return {
+        "id": f"t{topic}-{n}",
+        "source": f"wire{n % 3}",
+        "title": " ".join(vocab[:6]),
+        "body": body,
+        "language": "en",
+        "published_at": published.isoformat(),
+    }
 
 
 def _ids(client: TestClient, **params: Any) -> list[int]:
@@ -144,11 +152,18 @@ def test_pagination_walks_every_story_once_while_ingest_continues(client: TestCl
 
 
 def test_bad_parameters_are_422_naming_them(client: TestClient) -> None:
-    for params, field in (({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"sort": "title"}, "sort"),
-                          ({"phase": "later"}, "phase"), ({"since": "yesterday"}, "since"),
-                          ({"min_size": 0}, "min_size"), ({"language": "english!"}, "language"),
-                          ({"q": "!!!"}, "q"), ({"source": "—"}, "source"),
-                          ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, "since")):
+    for params, field in (
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"sort": "title"}, "sort"),
+        ({"phase": "later"}, "phase"),
+        ({"since": "yesterday"}, "since"),
+        ({"min_size": 0}, "min_size"),
+        ({"language": "english!"}, "language"),
+        ({"q": "!!!"}, "q"),
+        ({"source": "—"}, "source"),
+        ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, "since"),
+    ):
         error = assert_error(client.get("/clusters", params=params), 422, "invalid_input")
         assert any(d["field"] == f"query.{field}" for d in error["details"]), error
 
@@ -158,8 +173,12 @@ def test_bad_cursors_are_400(client: TestClient) -> None:
     _ingest(client, [_synthetic(t, 0, rng, datetime(2024, 1, 1, tzinfo=UTC)) for t in range(3)])
     cursor = client.get("/clusters", params={"limit": 1}).json()["next_cursor"]
     assert cursor
-    cases = ({"cursor": "garbage"}, {"cursor": cursor[:-4] + "AAAA"}, {"cursor": cursor, "sort": "size"},
-             {"cursor": cursor, "min_size": 2})
+    cases = (
+        {"cursor": "garbage"},
+        {"cursor": cursor[:-4] + "AAAA"},
+        {"cursor": cursor, "sort": "size"},
+        {"cursor": cursor, "min_size": 2},
+    )
     for params in cases:
         error = assert_error(client.get("/clusters", params={"limit": 1, **params}), 400, "invalid_cursor")
         assert "cursor" in error["message"]

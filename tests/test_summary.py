@@ -15,14 +15,22 @@ KIM = ("000", "001", "002", "003")
 def _articles(seeds: list[dict[str, Any]], prefixes: tuple[str, ...]) -> list[StoryArticle]:
     chosen = [a for a in seeds if a["id"].startswith(prefixes)]
     return [
-        StoryArticle(a["id"], a.get("title"), a["body"], a["source"], a.get("url"), a["published_at"],
-                     float(i))
+        StoryArticle(
+            a["id"], a.get("title"), a["body"], a["source"], a.get("url"), a["published_at"], float(i)
+        )
         for i, a in enumerate(sorted(chosen, key=lambda a: a["published_at"]))
     ]
 
 
-def _article(aid: str, body: str, source: str = "s", title: str | None = None, ts: float = 0.0,
-             dup_of: str | None = None, vector: list[float] | None = None) -> StoryArticle:
+def _article(
+    aid: str,
+    body: str,
+    source: str = "s",
+    title: str | None = None,
+    ts: float = 0.0,
+    dup_of: str | None = None,
+    vector: list[float] | None = None,
+) -> StoryArticle:
     vec = None if vector is None else np.asarray(vector, dtype=np.float32)
     return StoryArticle(aid, title, body, source, None, "2024-01-01T00:00:00+00:00", ts, dup_of, vec)
 
@@ -49,11 +57,16 @@ def test_summary_sentences_are_not_near_identical(seeds: list[dict[str, Any]]) -
 
 
 def test_copies_do_not_repeat_in_the_summary() -> None:
-    text = ("The minister announced a new plan for the northern railway line on Monday morning. "
-            "Workers will start building the first section of the track next spring near the coast. "
-            "Critics said the budget for the railway project is far too small for such a long line.")
-    articles = [_article("a", text, "one", ts=1), _article("b", text, "two", ts=2, dup_of="a"),
-                _article("c", text.replace("Monday", "Sunday"), "three", ts=3, dup_of="a")]
+    text = (
+        "The minister announced a new plan for the northern railway line on Monday morning. "
+        "Workers will start building the first section of the track next spring near the coast. "
+        "Critics said the budget for the railway project is far too small for such a long line."
+    )
+    articles = [
+        _article("a", text, "one", ts=1),
+        _article("b", text, "two", ts=2, dup_of="a"),
+        _article("c", text.replace("Monday", "Sunday"), "three", ts=3, dup_of="a"),
+    ]
     summary = summarize(articles)
     assert {s["article_id"] for s in summary} == {"a"}
     assert len({s["text"] for s in summary}) == len(summary)

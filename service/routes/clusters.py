@@ -67,8 +67,15 @@ def list_clusters(
     since_at, until_at = _utc(since), _utc(until)
     if since_at and until_at and since_at > until_at:
         raise _invalid("query.since", "is after until")
-    flt = StoryFilter(since=since_at, until=until_at, min_size=min_size, source=_matching("source", source),
-                      language=language.lower() if language else None, q=_matching("q", q), phase=phase)
+    flt = StoryFilter(
+        since=since_at,
+        until=until_at,
+        min_size=min_size,
+        source=_matching("source", source),
+        language=language.lower() if language else None,
+        q=_matching("q", q),
+        phase=phase,
+    )
     return views.list(flt, sort, limit, cursor)
 
 
@@ -80,6 +87,9 @@ def get_cluster(cluster_id: Annotated[int, Path(ge=0)], views: ViewsDep) -> Clus
     """
     detail = views.detail(cluster_id)
     if detail is None:
-        raise ApiError(404, f"no story with id {cluster_id}; ids come from GET /clusters or POST /ingest",
-                       details={"id": cluster_id})
+        raise ApiError(
+            404,
+            f"no story with id {cluster_id}; ids come from GET /clusters or POST /ingest",
+            details={"id": cluster_id},
+        )
     return detail
