@@ -109,7 +109,7 @@ class Story:
         self.keywords: Counter[int] = Counter()
         self.phases: dict[str, str] = {}
         self._centroid: np.ndarray | None = None
-        self._signature = None
+        self._signature: tuple[np.ndarray, np.ndarray] | None = None
         self.start = self.end = 0.0
         self.profile: Sparse = _EMPTY_SPARSE
 
@@ -133,11 +133,13 @@ class Story:
             ids = np.array([k for k, _ in top], dtype=np.uint32)
             weights = np.array([n for _, n in top], dtype=np.float32)
             order = np.argsort(ids)
-            self._signature = ids[order], weights[order] / max(float(weights.sum()), 1.0)
+            signature = ids[order], weights[order] / max(float(weights.sum()), 1.0)
+            self._signature = signature
+            return signature
         return self._signature
 
     def _changed(self) -> None:
-        self._signature: tuple[np.ndarray, np.ndarray] | None = None
+        self._signature = None
         self._centroid = None
         self.start, self.end = (min(self.times), max(self.times)) if self.times else (0.0, 0.0)
 
@@ -198,9 +200,8 @@ class StoryScorer:
     def __init__(self, settings: StorySettings, embedder: Embedder) -> None:
         self.s = settings
         self.embedder = embedder
-        self.lexical = (
-            embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
-        )
+        lexical = embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
+        self.lexical: LexicalEmbedder | None = lexical
 
     def compact(self, member: Member, keep: int | None = KEPT_FEATURES) -> None:
         """Derive the member's keywords; with ``keep``, drop all but its strongest features."""
@@ -215,7 +216,7 @@ class StoryScorer:
 
     def similarities(self, query: Member, near: list[Member], dense: list[float]) -> list[float]:
         """Exact sparse cosine of the query to each neighbour (dense scores when not lexical)."""
-        if self.embedder is not self.lexical or query.terms is None or not near:
+        if self.lexical is None or self.embedder is not self.lexical or query.terms is None or not near:
             return dense
         q_ids, q_w = self.lexical.weigh(_strongest(query.terms, self.lexical))
         ids, weights, rows = self.lexical.weigh_many([o.terms or EMPTY_TERMS for o in near])
@@ -287,7 +288,7 @@ class StoryScorer:
 
     def sparse(self, member: Member) -> Sparse | None:
         """The member's normalized sparse TF-IDF vector (None for dense-only embedders)."""
-        if self.embedder is not self.lexical or member.terms is None:
+        if self.lexical is None or self.embedder is not self.lexical or member.terms is None:
             return None
         return self.lexical.weigh(member.terms)
 
@@ -517,7 +518,8 @@ class StoryClusterer:
         """Rebuild memory from stored records, then sync the FAISS file with their ids."""
         data = pickle.loads(zlib.decompress(state)) if state else {}
         self.embedder.load_state(data.get("embedder"))
-        self.members.clear(), self.by_seq.clear(), self.stories.clear(), self.postings.clear()
+        for table in (self.members, self.by_seq, self.stories, self.postings):
+            table.clear()
         vectors: dict[int, np.ndarray] = {}
         for record in sorted(records, key=lambda r: r.seq):
             vector = np.frombuffer(record.vector, dtype=np.float32)

@@ -166,10 +166,10 @@ class LexicalEmbedder:
         bags = [t or EMPTY_TERMS for t in (terms if terms is not None else self.terms(docs))]
         out = np.zeros((len(bags), self.dim), dtype=np.float64)
         ids, weights, rows = self.weigh_many(bags) if bags else (np.zeros(0, np.uint32), None, None)
-        if len(ids):
+        if len(ids) and weights is not None and rows is not None:
             flat = rows * self.dim + self._bucket[ids]
-            out = np.bincount(flat, weights * self._sign[ids], minlength=len(bags) * self.dim)
-            out = out.reshape(len(bags), self.dim)
+            counts = np.bincount(flat, weights * self._sign[ids], minlength=len(bags) * self.dim)
+            out = counts.reshape(len(bags), self.dim).astype(np.float64)
         return normalize_rows(out)
 
     def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
@@ -216,7 +216,7 @@ class SentenceTransformerEmbedder:
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(dimension())
+        self.dim = int(dimension() or 0)
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.name = f"sentence-transformers:{Path(model).name or model}"

@@ -37,9 +37,10 @@ class VectorIndex:
     def _empty(self, hnsw: bool) -> faiss.IndexIDMap2:
         """A new, empty id-mapped index of the requested kind."""
         if hnsw:
-            inner = faiss.IndexHNSWFlat(self.dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            inner.hnsw.efSearch = HNSW_EF_SEARCH
+            graph = faiss.IndexHNSWFlat(self.dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            graph.hnsw.efSearch = HNSW_EF_SEARCH
+            inner: faiss.Index = graph
         else:
             inner = faiss.IndexFlatIP(self.dim)
         return faiss.IndexIDMap2(inner)
@@ -75,7 +76,7 @@ class VectorIndex:
             if len(self._removed) > max(1000, int(self._index.ntotal) // 10):
                 self._rebuild(hnsw=len(self) > self.exact_max)
         else:
-            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) per query row; missing slots have id -1."""
