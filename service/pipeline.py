@@ -115,10 +115,12 @@ class Pipeline:
             prepared = [prepare(a, received) for a in articles]
         with self._write_lock:
             batch: dict[str, IngestResult] = {}
-            self._embed_ahead(prepared)
+            # One lookup of the already stored ids serves both the embedding and the "exists" answers.
+            stored = self.store.articles([d.id for d in prepared])
+            self._embed_ahead(prepared, stored)
             try:
                 with self.store.transaction() as tx:
-                    results = [self._ingest_one(tx, doc, batch) for doc in prepared]
+                    results = [self._ingest_one(tx, doc, batch, stored) for doc in prepared]
                     commit_started = time.perf_counter()
                 self.timer.add("store", time.perf_counter() - commit_started)
             except BaseException:
@@ -134,13 +136,12 @@ class Pipeline:
         return results
 
     def _ingest_one(
-        self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult]
+        self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult], stored: Mapping[str, Any]
     ) -> IngestResult:
         if doc.id in batch:
             return batch[doc.id].model_copy(update={"status": "exists", "new_story": False})
-        row = tx.conn.execute("SELECT * FROM articles WHERE id = ?", (doc.id,)).fetchone()
-        if row is not None:
-            return result_from_row(dict(row), self.store.survivor)
+        if doc.id in stored:
+            return result_from_row(stored[doc.id], self.store.survivor)
         now = _iso(doc.received_at)
         with self.state_lock:
             with self.timer.stage("dedup"):
@@ -167,9 +168,8 @@ class Pipeline:
         batch[doc.id] = result
         return result
 
-    def _embed_ahead(self, prepared: Sequence[PreparedArticle]) -> None:
+    def _embed_ahead(self, prepared: Sequence[PreparedArticle], stored: Mapping[str, Any]) -> None:
         """Embed the batch's new articles in one call (a model encodes batches far faster)."""
-        stored = self.store.articles([d.id for d in prepared], "seq")
         fresh: dict[str, PreparedArticle] = {}
         for doc in prepared:
             if doc.id not in stored:

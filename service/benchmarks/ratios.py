@@ -16,7 +16,7 @@ import numpy as np
 
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.pipeline import prepare
+from service.prepare import prepare
 from service.schemas import ArticleIn
 
 
