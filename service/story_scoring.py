@@ -1,0 +1,149 @@
+"""Scoring of candidate stories for one article.
+
+Each candidate story (one that holds a near neighbour of the article) is scored as
+
+    score = w_article * best article similarity + w_centroid * profile similarity
+          + w_terms * shared distinctive words - w_time * (time gap / window) ** 2
+
+with exact sparse TF-IDF cosines when the embedder is lexical (the dense FAISS scores
+otherwise). :meth:`StoryScorer.mergeable` decides whether two stories are one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.config import StorySettings
+from service.embedding import EMPTY_TERMS, WORD_SPACE, Embedder, LexicalEmbedder, TermCounts
+from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A candidate story for one article, with its score components."""
+
+    story: int
+    score: float
+    best: float
+    best_id: str
+    centroid: float
+    terms: float
+
+
+def _strongest(terms: TermCounts, lexical: LexicalEmbedder) -> TermCounts:
+    """The KEPT_FEATURES features of highest TF-IDF weight (what members keep in memory)."""
+    if len(terms.ids) <= KEPT_FEATURES:
+        return terms
+    _, weights = lexical.weigh(terms)
+    top = np.sort(np.argpartition(-weights, KEPT_FEATURES)[:KEPT_FEATURES])
+    return TermCounts(terms.ids[top], terms.counts[top])
+
+
+class StoryScorer:
+    """Scores candidate stories for an article from its nearest stored neighbours."""
+
+    def __init__(self, settings: StorySettings, embedder: Embedder) -> None:
+        self.s = settings
+        self.embedder = embedder
+        lexical = embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
+        self.lexical: LexicalEmbedder | None = lexical
+
+    def compact(self, member: Member, keep: int | None = KEPT_FEATURES) -> None:
+        """Derive the member's keywords; with ``keep``, drop all but its strongest features."""
+        if self.lexical is None or member.terms is None or not len(member.terms.ids):
+            return
+        ids, weights = self.lexical.weigh(member.terms)
+        words = ids < WORD_SPACE
+        order = np.argsort(-weights[words])[:KEYWORDS]
+        member.keywords = ids[words][order].astype(np.uint32)
+        if keep is not None:
+            member.terms = _strongest(member.terms, self.lexical)
+
+    def similarities(self, query: Member, near: list[Member], dense: list[float]) -> list[float]:
+        """Exact sparse cosine of the query to each neighbour (dense scores when not lexical)."""
+        if self.lexical is None or self.embedder is not self.lexical or query.terms is None or not near:
+            return dense
+        q_ids, q_w = self.lexical.weigh(_strongest(query.terms, self.lexical))
+        ids, weights, rows = self.lexical.weigh_many([o.terms or EMPTY_TERMS for o in near])
+        if not len(q_ids) or not len(ids):
+            return [0.0] * len(near)
+        pos = np.minimum(np.searchsorted(q_ids, ids), len(q_ids) - 1)
+        hit = q_ids[pos] == ids
+        return np.bincount(rows[hit], q_w[pos[hit]] * weights[hit], minlength=len(near)).tolist()
+
+    def rank(
+        self,
+        vector: np.ndarray,
+        query: Member,
+        near: list[Member],
+        dense: list[float],
+        stories: dict[int, Story],
+    ) -> list[Candidate]:
+        """Candidate stories of the neighbours, best score first."""
+        sims = self.similarities(query, near, dense)
+        q_sparse = self.sparse(query)
+        best: dict[int, tuple[float, str]] = {}
+        for other, sim in zip(near, sims, strict=True):
+            if sim > best.get(other.story, (-1.0, ""))[0]:
+                best[other.story] = (sim, other.id)
+        out = []
+        words = query.terms.ids[query.terms.ids < WORD_SPACE] if query.terms is not None else query.keywords
+        q_keys, q_idf = self._distinctive(query)
+        for story_id, (sim, best_id) in best.items():
+            story = stories[story_id]
+            if q_sparse is not None:
+                centroid = sparse_cos(q_sparse, story.profile)
+            else:
+                centroid = float(np.dot(vector, story.centroid))
+            shared = self._shared_terms(story, words)
+            gap = (story.gap_days(query.timestamp) / self.s.window_days) ** 2
+            entity = self._entity_share(story, q_keys, q_idf) if len(q_keys) else 0.0
+            score = (
+                self.s.entity_weight * entity
+                + self.s.article_weight * sim
+                + self.s.centroid_weight * centroid
+                + self.s.terms_weight * shared
+                - self.s.time_weight * gap
+            )
+            out.append(Candidate(story_id, score, sim, best_id, centroid, shared))
+        return sorted(out, key=lambda c: (-c.score, c.story))
+
+    def _distinctive(self, query: Member) -> tuple[list[int], np.ndarray]:
+        """The article's keywords of at least ``entity_min_idf`` IDF and their IDF."""
+        if self.lexical is None or not self.s.entity_weight or not len(query.keywords):
+            return [], np.zeros(0, np.float32)
+        idf = self.lexical.idf(query.keywords)
+        keep = idf >= self.s.entity_min_idf
+        return query.keywords[keep].tolist(), idf[keep]
+
+    def _entity_share(self, story: Story, keys: list[int], idf: np.ndarray) -> float:
+        """IDF-weighted share of the article's distinctive words that many story members use (>= 2 needed)."""
+        floor = max(2.0, self.s.entity_share * len(story))
+        hit = np.array([story.keywords.get(k, 0) >= floor for k in keys], dtype=bool)
+        if hit.sum() < 2:
+            return 0.0
+        return float(idf[hit].sum() / idf.sum())
+
+    def _shared_terms(self, story: Story, words: np.ndarray) -> float:
+        """Share of the story's signature (its most used keywords, by use) that the article contains."""
+        sig_ids, sig_weights = story.signature()
+        if not len(sig_ids):
+            return 0.0
+        return float(sig_weights[np.isin(sig_ids, words, assume_unique=True)].sum())
+
+    def sparse(self, member: Member) -> Sparse | None:
+        """The member's normalized sparse TF-IDF vector (None for dense-only embedders)."""
+        if self.lexical is None or self.embedder is not self.lexical or member.terms is None:
+            return None
+        return self.lexical.weigh(member.terms)
+
+    def mergeable(self, a: Story, b: Story) -> bool:
+        """Two stories close enough in content and time to be one."""
+        if self.embedder is self.lexical:
+            similarity = sparse_cos(a.profile, b.profile)
+        else:
+            similarity = float(np.dot(a.centroid, b.centroid))
+        close = similarity >= self.s.merge_centroid
+        return close and max(b.start - a.end, a.start - b.end) / DAY <= self.s.window_days

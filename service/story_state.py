@@ -1,0 +1,155 @@
+"""What the story stage keeps in memory: members, sparse story profiles and stories.
+
+A :class:`Member` is one stored article as the clusterer sees it (time, story, phase cue,
+its strongest sparse features and distinctive keywords). A :class:`Story` keeps running
+sums so that joining, leaving and merging are O(member) updates: the dense centroid sum,
+a sparse TF-IDF profile capped at ``PROFILE_FEATURES`` features, keyword counts, the time
+span and the members' phases.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.embedding import TermCounts
+from service.phases import CUES
+
+KEPT_FEATURES = 192  # sparse features kept in memory per article for exact re-scoring
+KEYWORDS = 16  # distinctive words per article (also the keys of the candidate postings)
+PROFILE_FEATURES = 600  # sparse story profile size (summed member TF-IDF vectors)
+SIGNATURE = 20  # most used keywords of a story that articles are matched against
+DAY = 86400.0
+
+
+@dataclass(slots=True)
+class Member:
+    """What the clusterer keeps in memory per stored article."""
+
+    id: str
+    seq: int
+    timestamp: float
+    story: int
+    cue: str
+    terms: TermCounts | None  # full features until inserted, then the top KEPT_FEATURES
+    keywords: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    duplicate_of: str | None = None
+
+    def to_bytes(self) -> bytes:
+        """Cue and features, as persisted in ``StoryAssignment.features``."""
+        return bytes([CUES.index(self.cue)]) + (self.terms.to_bytes() if self.terms is not None else b"")
+
+    @classmethod
+    def from_bytes(
+        cls, article_id: str, seq: int, timestamp: float, story: int, data: bytes | None
+    ) -> Member:
+        """Inverse of :meth:`to_bytes`."""
+        cue = CUES[data[0]] if data else ""
+        terms = TermCounts.from_bytes(data[1:]) if data and len(data) > 1 else None
+        return cls(article_id, seq, timestamp, story, cue, terms)
+
+
+Sparse = tuple[np.ndarray, np.ndarray]  # sorted feature ids, weights
+_EMPTY_SPARSE: Sparse = (np.zeros(0, np.uint32), np.zeros(0, np.float32))
+
+
+def _combine(a: Sparse, b: Sparse) -> Sparse:
+    """Sum of two sparse vectors, keeping the PROFILE_FEATURES strongest features."""
+    ids, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    weights = np.bincount(inverse, np.concatenate([a[1], b[1]]), minlength=len(ids)).astype(np.float32)
+    if len(ids) > 2 * PROFILE_FEATURES:
+        top = np.sort(np.argpartition(-weights, PROFILE_FEATURES)[:PROFILE_FEATURES])
+        ids, weights = ids[top], weights[top]
+    return ids, weights
+
+
+def sparse_cos(a: Sparse, b: Sparse) -> float:
+    """Cosine of two sparse vectors."""
+    norms = float(np.linalg.norm(a[1]) * np.linalg.norm(b[1]))
+    return sparse_dot(a, b) / norms if norms > 0 else 0.0
+
+
+def sparse_dot(a: Sparse, b: Sparse) -> float:
+    """Inner product of two sparse vectors with sorted ids."""
+    if not len(a[0]) or not len(b[0]):
+        return 0.0
+    pos = np.minimum(np.searchsorted(a[0], b[0]), len(a[0]) - 1)
+    hit = a[0][pos] == b[0]
+    return float(np.dot(a[1][pos[hit]], b[1][hit]))
+
+
+class Story:
+    """A story's members, dense centroid sum, time span, keyword counts and phases."""
+
+    def __init__(self, story_id: int, dim: int) -> None:
+        self.id = story_id
+        self.members: set[str] = set()
+        self.vsum = np.zeros(dim, dtype=np.float64)
+        self.times: list[float] = []
+        self.keywords: Counter[int] = Counter()
+        self.phases: dict[str, str] = {}
+        self._centroid: np.ndarray | None = None
+        self._signature: tuple[np.ndarray, np.ndarray] | None = None
+        self.start = self.end = 0.0
+        self.profile: Sparse = _EMPTY_SPARSE
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def add(self, member: Member, vector: np.ndarray, sparse: Sparse | None = None) -> None:
+        if sparse is not None:
+            self.profile = _combine(self.profile, sparse)
+        self.members.add(member.id)
+        self.vsum += vector
+        self.times.append(member.timestamp)
+        self.keywords.update(member.keywords.tolist())
+        self._changed()
+
+    def signature(self) -> tuple[np.ndarray, np.ndarray]:
+        """The story's most used distinctive words (sorted ids) and their shares of use."""
+        if self._signature is None:
+            floor = 2 if len(self.members) > 2 else 1
+            top = [(k, n) for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
+            ids = np.array([k for k, _ in top], dtype=np.uint32)
+            weights = np.array([n for _, n in top], dtype=np.float32)
+            order = np.argsort(ids)
+            signature = ids[order], weights[order] / max(float(weights.sum()), 1.0)
+            self._signature = signature
+            return signature
+        return self._signature
+
+    def _changed(self) -> None:
+        self._signature = None
+        self._centroid = None
+        self.start, self.end = (min(self.times), max(self.times)) if self.times else (0.0, 0.0)
+
+    def discard(self, member: Member, vector: np.ndarray, sparse: Sparse | None = None) -> None:
+        if sparse is not None:
+            self.profile = _combine(self.profile, (sparse[0], -sparse[1]))
+        self.members.discard(member.id)
+        self.vsum -= vector
+        self.times.remove(member.timestamp)
+        self.keywords.subtract(member.keywords.tolist())
+        self.phases.pop(member.id, None)
+        self._changed()
+
+    def absorb(self, other: Story) -> None:
+        self.profile = _combine(self.profile, other.profile)
+        self.members |= other.members
+        self.vsum += other.vsum
+        self.times += other.times
+        self.keywords.update(other.keywords)
+        self.phases.update(other.phases)
+        self._changed()
+
+    @property
+    def centroid(self) -> np.ndarray:
+        if self._centroid is None:
+            self._centroid = (self.vsum / max(float(np.linalg.norm(self.vsum)), 1e-12)).astype(np.float32)
+        return self._centroid
+
+    def gap_days(self, timestamp: float) -> float:
+        """Days between the timestamp and the story's time span (0 inside it)."""
+        return max(0.0, self.start - timestamp, timestamp - self.end) / DAY
