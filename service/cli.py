@@ -156,7 +156,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         from service.evaluation.stories import evaluate_stories, format_story_report
 
-        report = evaluate_stories(Path(args.labels), Path(args.corpus), settings)
+        keep = Path(args.data_dir) if args.data_dir else None
+        report = evaluate_stories(Path(args.labels), Path(args.corpus), settings, data_dir=keep)
         print(format_story_report(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))

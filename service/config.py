@@ -141,6 +141,18 @@ class StorySettings(BaseModel):
         ge=0,
         description="Up to this many vectors FAISS searches exactly; beyond it an HNSW index is used.",
     )
+    profile_days: int = Field(
+        -1,
+        ge=-1,
+        le=60,
+        description="Score an article against the story's coverage within this many days of it "
+        "(-1: the whole story).",
+    )
+    article_decay_days: float = Field(
+        0.0,
+        ge=0,
+        description="Article similarities are divided by 1 + (time apart / this) ** 2 (0: no decay).",
+    )
     article_weight: float = Field(
         0.4, ge=0, description="Weight of the best article similarity in a candidate story's score."
     )

@@ -85,7 +85,10 @@ class StoryScorer:
         sims = self.similarities(query, near, dense)
         q_sparse = self.sparse(query)
         best: dict[int, tuple[float, str]] = {}
+        decay = self.s.article_decay_days * DAY
         for other, sim in zip(near, sims, strict=True):
+            if decay > 0:  # a match days away says less than one on the same day
+                sim = sim / (1.0 + ((other.timestamp - query.timestamp) / decay) ** 2)
             if sim > best.get(other.story, (-1.0, ""))[0]:
                 best[other.story] = (sim, other.id)
         out = []
@@ -93,7 +96,9 @@ class StoryScorer:
         q_keys, q_idf = self._distinctive(query)
         for story_id, (sim, best_id) in best.items():
             story = stories[story_id]
-            if q_sparse is not None:
+            if q_sparse is not None and self.s.profile_days >= 0:
+                centroid = sparse_cos(q_sparse, story.profile_near(query.timestamp, self.s.profile_days))
+            elif q_sparse is not None:
                 centroid = sparse_cos(q_sparse, story.profile)
             else:
                 centroid = float(np.dot(vector, story.centroid))

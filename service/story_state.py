@@ -94,6 +94,7 @@ class Story:
         self._signature: tuple[np.ndarray, np.ndarray] | None = None
         self.start = self.end = 0.0
         self.profile: Sparse = _EMPTY_SPARSE
+        self.days: dict[int, Sparse] = {}  # profile of the members published on each (UTC) day
 
     def __len__(self) -> int:
         return len(self.members)
@@ -101,6 +102,8 @@ class Story:
     def add(self, member: Member, vector: np.ndarray, sparse: Sparse | None = None) -> None:
         if sparse is not None:
             self.profile = _combine(self.profile, sparse)
+            day = int(member.timestamp // DAY)
+            self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), sparse)
         self.members.add(member.id)
         self.vsum += vector
         self.times.append(member.timestamp)
@@ -128,6 +131,8 @@ class Story:
     def discard(self, member: Member, vector: np.ndarray, sparse: Sparse | None = None) -> None:
         if sparse is not None:
             self.profile = _combine(self.profile, (sparse[0], -sparse[1]))
+            day = int(member.timestamp // DAY)
+            self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), (sparse[0], -sparse[1]))
         self.members.discard(member.id)
         self.vsum -= vector
         self.times.remove(member.timestamp)
@@ -137,6 +142,8 @@ class Story:
 
     def absorb(self, other: Story) -> None:
         self.profile = _combine(self.profile, other.profile)
+        for day, part in other.days.items():
+            self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), part)
         self.members |= other.members
         self.vsum += other.vsum
         self.times += other.times
@@ -149,6 +156,21 @@ class Story:
         if self._centroid is None:
             self._centroid = (self.vsum / max(float(np.linalg.norm(self.vsum)), 1e-12)).astype(np.float32)
         return self._centroid
+
+    def profile_near(self, timestamp: float, radius_days: int) -> Sparse:
+        """Profile of the members published within ``radius_days`` days of the timestamp.
+
+        Scoring an article against the story's coverage around its own time keeps a long
+        story from drifting: old, different coverage no longer pulls new articles in. With
+        no coverage that close (a preview days before the event), the whole profile.
+        """
+        day = int(timestamp // DAY)
+        near = _EMPTY_SPARSE
+        for d in range(day - radius_days, day + radius_days + 1):
+            part = self.days.get(d)
+            if part is not None:
+                near = _combine(near, part)
+        return near if len(near[0]) else self.profile
 
     def gap_days(self, timestamp: float) -> float:
         """Days between the timestamp and the story's time span (0 inside it)."""

@@ -13,6 +13,7 @@ not produce; the confusion matrix still shows those articles.
 from __future__ import annotations
 
 import csv
+import sqlite3
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -102,13 +103,42 @@ def _summary(
     }
 
 
-def evaluate_stories(labels_csv: Path, corpus: Path, settings: Settings) -> dict[str, Any]:
-    """Stream the corpus through a fresh pipeline and score the labelled articles."""
+def story_shape(conn: sqlite3.Connection, window_days: float) -> dict[str, Any]:
+    """How the whole corpus was split: story count, largest stories, sprawling stories.
+
+    The labels judge a few stories; this shows what a dashboard would list. Stories that
+    grew far beyond any real event (thousands of articles, weeks long) show up here.
+    """
+    rows = conn.execute(
+        "SELECT COUNT(*), (MAX(published_ts) - MIN(published_ts)) / 86400.0 FROM articles "
+        "WHERE cluster_id IS NOT NULL GROUP BY cluster_id"
+    ).fetchall()
+    sizes = sorted((n for n, _ in rows), reverse=True)
+    total = sum(sizes) or 1
+    return {
+        "stories": len(rows),
+        "singletons": sum(1 for n in sizes if n == 1),
+        "largest": sizes[:5],
+        "in_stories_over_200": sum(n for n in sizes if n > 200) / total,
+        "in_stories_longer_than_window": sum(n for n, span in rows if span > window_days) / total,
+    }
+
+
+def evaluate_stories(
+    labels_csv: Path, corpus: Path, settings: Settings, data_dir: Path | None = None
+) -> dict[str, Any]:
+    """Stream the corpus through a fresh pipeline and score the labelled articles.
+
+    The store is built in ``data_dir`` when given (kept for inspection; it must not hold
+    a store yet), else in a temporary directory.
+    """
     from service.pipeline import Pipeline
 
+    if data_dir is not None and data_dir.exists() and any(data_dir.iterdir()):
+        raise ValueError(f"evaluation directory {data_dir} is not empty; give a new or empty directory")
     labels = read_story_labels(labels_csv)
     with tempfile.TemporaryDirectory(prefix="storyline-eval-") as tmp:
-        run_settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        run_settings = settings.model_copy(update={"data_dir": data_dir or Path(tmp)})
         started, count = time.perf_counter(), 0
         with Pipeline.open(run_settings) as pipeline:
             for batch in _stream(corpus):
@@ -116,6 +146,7 @@ def evaluate_stories(labels_csv: Path, corpus: Path, settings: Settings) -> dict
                 count += len(batch)
             elapsed = time.perf_counter() - started
             outcomes = {i: pipeline.article(i) for i in labels}
+            shape = story_shape(pipeline.store.reader(), settings.stories.window_days)
     found = {i: o for i, o in outcomes.items() if o is not None and o.cluster_id is not None}
     gold = {i: labels[i]["story"] for i in found}
     pred: dict[str, object] = {i: found[i].cluster_id for i in found}
@@ -150,13 +181,14 @@ def evaluate_stories(labels_csv: Path, corpus: Path, settings: Settings) -> dict
         "macro": macro,
         "per_story": per_story,
         "phase_confusion": {g: dict(c) for g, c in confusion.items()},
+        "shape": shape,
         "embedder": settings.embedder,
     }
 
 
 def format_story_report(report: Mapping[str, Any]) -> str:
     """Human-readable tables of :func:`evaluate_stories`."""
-    t, m = report["total"], report["macro"]
+    t, m, sh = report["total"], report["macro"], report["shape"]
     lines = [
         f"stories: {report['corpus_articles']} articles streamed in {report['seconds']:.0f}s "
         f"({report['throughput']:.0f} articles/s, embedder {report['embedder']}); "
@@ -166,6 +198,9 @@ def format_story_report(report: Mapping[str, Any]) -> str:
         f"({t['phase_judged']} articles; gold `other` excluded)",
         f"macro over {len(report['per_story'])} stories: B-cubed P {m['bcubed_p']:.3f} R {m['bcubed_r']:.3f} "
         f"F1 {m['bcubed_f1']:.3f} | phase accuracy {m['phase_accuracy']:.3f}",
+        f"corpus: {sh['stories']} stories ({sh['singletons']} single articles), largest {sh['largest']}; "
+        f"share of articles in stories of > 200 articles {sh['in_stories_over_200']:.2f}, "
+        f"in stories spanning more than the window {sh['in_stories_longer_than_window']:.2f}",
         "",
         "| story | n | clusters | B3 P | B3 R | B3 F1 | phase acc |",
         "|---|---|---|---|---|---|---|",

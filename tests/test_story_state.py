@@ -1,0 +1,42 @@
+"""Story state: sparse profile arithmetic and the time-local profile."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.story_state import DAY, Member, Story, sparse_cos
+
+
+def sparse(ids: list[int], weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(ids)
+    return np.array(ids, np.uint32)[order], np.array(weights, np.float32)[order]
+
+
+def member(article_id: str, day: float) -> Member:
+    return Member(article_id, 0, day * DAY, 1, "", None)
+
+
+def test_profile_near_follows_the_coverage_around_a_time() -> None:
+    story = Story(1, 4)
+    old, new = sparse([1, 2], [0.8, 0.6]), sparse([7, 8], [0.6, 0.8])
+    for i in range(5):
+        story.add(member(f"old{i}", 100 + i * 0.1), np.zeros(4), old)
+    story.add(member("new", 110), np.zeros(4), new)
+    assert sparse_cos(new, story.profile) < 0.3  # the whole story is mostly the old coverage
+    assert sparse_cos(new, story.profile_near(110 * DAY, 1)) > 0.99
+    assert sparse_cos(old, story.profile_near(100 * DAY, 1)) > 0.99
+    # far from any coverage: the whole profile
+    assert story.profile_near(130 * DAY, 1) is story.profile
+
+
+def test_discard_and_absorb_keep_day_profiles_consistent() -> None:
+    a, b = Story(1, 4), Story(2, 4)
+    x, y = sparse([1, 2], [0.6, 0.8]), sparse([3], [1.0])
+    first, second = member("a1", 100), member("b1", 100.5)
+    a.add(first, np.zeros(4), x)
+    b.add(second, np.zeros(4), y)
+    a.absorb(b)
+    assert sparse_cos(y, a.profile_near(100 * DAY, 0)) > 0.5
+    a.discard(second, np.zeros(4), y)
+    assert sparse_cos(x, a.profile_near(100 * DAY, 0)) > 0.99
+    assert sparse_cos(y, a.profile_near(100 * DAY, 0)) < 1e-6
