@@ -198,6 +198,12 @@ class StorySettings(BaseModel):
     merge_centroid: float = Field(
         0.2, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."
     )
+    prior_docs: int = Field(
+        0,
+        ge=0,
+        description="Background documents (word frequencies from wordfreq) counted into the lexical "
+        "IDF, so that it is sensible from the first article; the corpus outweighs them as it grows.",
+    )
     lexical_dim: int = Field(
         256, ge=16, le=4096, description="Size of the dense (FAISS) projection of the lexical TF-IDF vector."
     )
