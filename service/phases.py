@@ -13,8 +13,9 @@ suffixes are allowed; title matches count double and the strongest cue must lead
 The story's *main event time* comes from its members' times and cues only:
 
 1. the preview arc ends at the split that best separates preview-worded members (before)
-   from report- and reaction-worded ones (after) (:func:`preview_end`); a story of
-   previews and unmarked members only is all ``pre``;
+   from report- and reaction-worded ones (after), if it explains at least
+   ``MIN_PREVIEWS`` more members than no split (:func:`preview_end`); a story with
+   that many previews and no report or reaction wording at all is all ``pre``;
 2. the event is the start of the first burst of non-preview coverage after that split:
    at least ``MIN_BURST`` reports and ``BURST_SHARE`` of the busiest ``BURST_HOURS``
    window, so a lone early stray does not set it (:func:`event_time`).
@@ -25,9 +26,9 @@ Relative to that time an article is:
 * ``aftermath``: reaction-worded after the event;
 * ``arrival``: first-report-worded within ``ARRIVAL_HOURS`` of the event;
 * ``core``: report- or development-worded later on (a toll update days later is still core);
-* unmarked articles follow their neighbours' wording within ``VOTE_HOURS`` (mostly
-  reactions: ``aftermath``; mostly reports: ``core``), else ``core`` in the first day and
-  ``aftermath`` after it.
+* unmarked articles follow their neighbours' wording within ``VOTE_HOURS`` (reactions
+  leading by two or more: ``aftermath``; more reports: ``core``), else ``core`` within
+  ``CORE_HOURS`` of the event and ``aftermath`` after it.
 
 Content is the primary signal and time only orders it: a day's coverage is often crawled
 at one time, and a story may be a fragment of the real arc (only its reactions, say). A
@@ -133,7 +134,7 @@ def event_time(times: np.ndarray, cues: Cues) -> float:
     """
     split = preview_end(times, cues)
     reported = np.sort(times[~_has(cues, ("pre",)) & (times >= split)])
-    if not len(reported) or (_has(cues, ("pre",)).any() and not _has(cues, _POST).any()):
+    if not len(reported) or (_has(cues, ("pre",)).sum() >= MIN_PREVIEWS and not _has(cues, _POST).any()):
         return float(times.max()) + 1.0
     counts = np.searchsorted(reported, reported + BURST_HOURS * 3600.0, side="right") - np.arange(
         len(reported)

@@ -68,6 +68,9 @@ def test_no_split_without_a_preview_arc() -> None:
 def test_previews_without_any_report_are_all_pre() -> None:
     times = np.array([0, 10, 20, 30]) * HOUR
     assert story_phases(times, ["pre", "", "", "pre"]) == ["pre"] * 4
+    # one stray future-tense article does not make a story of unmarked reports a preview
+    times = np.array([0, 2, 4, 6]) * HOUR
+    assert story_phases(times, ["", "pre", "", ""]) == ["core", "pre", "core", "core"]
 
 
 def test_story_arc_from_times_and_cues() -> None:
