@@ -37,6 +37,7 @@ from service.story_state import DAY, Member, Story
 
 INDEX_FILE = "stories.faiss"
 POSTING_SCAN = 400  # most recent postings read per keyword
+FRAGMENT_RATIO = 5  # a fragment's story is at least this many times larger
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class StoryClusterer:
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
         self._since_pass = 0
+        self._votes: dict[tuple[int, int], int] = {}
 
     # --- embedding -------------------------------------------------------------------------
     def _embed(self, docs: Sequence[PreparedArticle]) -> list[_Prepared]:
@@ -168,6 +170,11 @@ class StoryClusterer:
                     survivor, absorbed = self._merge(story_id, other.story)
                     merges.append((absorbed, survivor))
                     story_id = survivor
+        if not new_story and story_id in self.stories:
+            absorbed_into = self._fragment_vote(story_id, ranked)
+            if absorbed_into is not None:
+                merges.append(absorbed_into)
+                story_id = absorbed_into[1]
         updates: dict[str, str] = {}
         self._since_pass += 1
         lexical = self.scorer.lexical
@@ -203,6 +210,36 @@ class StoryClusterer:
             self.postings.setdefault(keyword, []).append(member.seq)
         self.index.add(np.array([member.seq]), vector[None, :])
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
+
+    def _fragment_vote(self, story_id: int, ranked: list[Candidate]) -> tuple[int, int] | None:
+        """Merge a small story into a much larger one once its articles keep scoring as members of it.
+
+        Reactions and statements about an event (and their copies) often open a story of their
+        own in the event's first hours, before the main story has the words that match them.
+        Each article that joins such a story while also scoring at least ``join_threshold``
+        for a story ``FRAGMENT_RATIO`` times larger and no younger is a vote; at
+        ``fragment_votes`` of the small story's size (at least 2) it is absorbed.
+        Returns ``(absorbed, survivor)``.
+        """
+        if not self.settings.fragment_votes:
+            return None
+        story = self.stories[story_id]
+        for other in ranked:
+            if other.story == story_id or other.story not in self.stories:
+                continue
+            big = self.stories[other.story]
+            if other.score < self.settings.join_threshold or len(big) < FRAGMENT_RATIO * len(story):
+                return None
+            if story.start < big.start - DAY:
+                return None
+            key = (story_id, other.story)
+            self._votes[key] = self._votes.get(key, 0) + 1
+            if self._votes[key] < max(2.0, self.settings.fragment_votes * len(story)):
+                return None
+            survivor, absorbed = self._merge(story_id, other.story)
+            self._votes = {k: v for k, v in self._votes.items() if absorbed not in k}
+            return absorbed, survivor
+        return None
 
     def _merge(self, a: int, b: int) -> tuple[int, int]:
         """Merge two stories; the larger (then older) survives. Returns (survivor, absorbed)."""

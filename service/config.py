@@ -195,6 +195,12 @@ class StorySettings(BaseModel):
     merge_pass_start_hours: float = Field(
         24.0, ge=0, description="Most time between the first articles of two stories merged by a merge pass."
     )
+    fragment_votes: float = Field(
+        0.0,
+        ge=0,
+        description="Share of a small story's size in votes (its articles scoring as members of a "
+        "much larger story) that merges it into that story (0 disables).",
+    )
     merge_centroid: float = Field(
         0.2, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."
     )

@@ -146,3 +146,37 @@ def test_hnsw_index_path(tmp_path: Path) -> None:
     assert clusterer.index.is_hnsw
     assert len({clusterer.members[i].story for i in ("002_ec78ffc2c2f24a57", "000_0ce7c0ef36d33531")}) == 1
     assert np.isclose(np.linalg.norm(clusterer.vectors([seed_articles()["001_368e647d4396fd8b"]])[0]), 1.0)
+
+
+def _story_of(clusterer: StoryClusterer, story_id: int, size: int, start_day: float) -> None:
+    from service.story_state import DAY, Member, Story
+
+    clusterer.stories[story_id] = Story(story_id, clusterer.embedder.dim)
+    rng = np.random.default_rng(story_id)
+    for i in range(size):
+        vector = rng.normal(size=clusterer.embedder.dim).astype(np.float32)
+        member = Member(
+            f"s{story_id}-{i}", story_id * 1000 + i, (start_day + i * 0.01) * DAY, story_id, "", None
+        )
+        clusterer._insert(member, vector / np.linalg.norm(vector), story_id)
+
+
+def test_a_fragment_is_absorbed_once_its_articles_vote_for_the_larger_story(tmp_path: Path) -> None:
+    from service.story_scoring import Candidate
+
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path, stories={"fragment_votes": 0.5}))
+    _story_of(clusterer, 1, 20, start_day=100)  # the main story
+    _story_of(clusterer, 2, 4, start_day=100.3)  # reactions that opened their own story
+    _story_of(clusterer, 3, 4, start_day=90)  # an older story: never a fragment of a newer one
+    join = clusterer.settings.join_threshold
+
+    def vote(small: int, big_score: float) -> tuple[int, int] | None:
+        ranked = [Candidate(small, 1.0, 1.0, "", 0.5, 0.5), Candidate(1, big_score, 0.3, "", 0.3, 0.3)]
+        return clusterer._fragment_vote(small, ranked)
+
+    assert vote(2, join - 0.01) is None and vote(2, join + 0.1) is None  # below the bar; one vote
+    assert vote(2, join + 0.1) == (2, 1)  # the second vote: 2 >= 0.5 * 4
+    assert {clusterer.members[f"s2-{i}"].story for i in range(4)} == {1} and 2 not in clusterer.stories
+    for _ in range(5):
+        assert vote(3, join + 0.2) is None
+    assert 3 in clusterer.stories
