@@ -142,16 +142,11 @@ class StorySettings(BaseModel):
         description="Up to this many vectors FAISS searches exactly; beyond it an HNSW index is used.",
     )
     profile_days: int = Field(
-        -1,
+        1,
         ge=-1,
         le=60,
         description="Score an article against the story's coverage within this many days of it "
-        "(-1: the whole story).",
-    )
-    article_decay_days: float = Field(
-        0.0,
-        ge=0,
-        description="Article similarities are divided by 1 + (time apart / this) ** 2 (0: no decay).",
+        "(the whole story when it has none that close; -1: always the whole story).",
     )
     article_weight: float = Field(
         0.4, ge=0, description="Weight of the best article similarity in a candidate story's score."
@@ -196,19 +191,13 @@ class StorySettings(BaseModel):
         24.0, ge=0, description="Most time between the first articles of two stories merged by a merge pass."
     )
     fragment_votes: float = Field(
-        0.0,
+        0.5,
         ge=0,
         description="Share of a small story's size in votes (its articles scoring as members of a "
         "much larger story) that merges it into that story (0 disables).",
     )
     merge_centroid: float = Field(
         0.2, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."
-    )
-    prior_docs: int = Field(
-        0,
-        ge=0,
-        description="Background documents (word frequencies from wordfreq) counted into the lexical "
-        "IDF, so that it is sensible from the first article; the corpus outweighs them as it grows.",
     )
     lexical_dim: int = Field(
         256, ge=16, le=4096, description="Size of the dense (FAISS) projection of the lexical TF-IDF vector."

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from service.background import background_df, cached_background_df
 from service.config import PROJECT_ROOT, Settings
 from service.documents import PreparedArticle
 from service.text import words
@@ -90,13 +89,7 @@ class LexicalEmbedder:
     """Word + character n-gram TF-IDF with online IDF, projected by signed feature hashing."""
 
     def __init__(
-        self,
-        dim: int = 256,
-        ngram: int = 4,
-        title_weight: float = 2.0,
-        max_words: int = 400,
-        prior_docs: int = 0,
-        cache_dir: Path | None = None,
+        self, dim: int = 256, ngram: int = 4, title_weight: float = 2.0, max_words: int = 400
     ) -> None:
         self.dim = dim
         self.ngram = ngram
@@ -109,14 +102,6 @@ class LexicalEmbedder:
         self.df = np.zeros(N_FEATURES, dtype=np.int32)
         self.n_docs = 0
         self._word_cache: dict[str, np.ndarray] = {}
-        self.prior_docs = prior_docs
-        self._prior = np.zeros(1, np.float32)
-        if prior_docs:
-            key = f"char{ngram}-h{HASH_BITS}"
-            shares = cached_background_df(
-                key, lambda: background_df(self._word_features, N_FEATURES), cache_dir
-            )
-            self._prior = shares * prior_docs
 
     def _word_features(self, word: str) -> np.ndarray:
         """Feature ids of one word: the word itself and its padded character n-grams."""
@@ -155,9 +140,6 @@ class LexicalEmbedder:
 
     def idf(self, ids: np.ndarray) -> np.ndarray:
         """Current smoothed IDF of the given hashed features."""
-        if self.prior_docs:
-            docs, df = self.n_docs + self.prior_docs, self.df[ids] + self._prior[ids]
-            return (np.log((docs + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
         return (np.log((self.n_docs + 1.0) / (self.df[ids] + 1.0)) + 1.0).astype(np.float32)
 
     def weigh(self, terms: TermCounts) -> tuple[np.ndarray, np.ndarray]:
@@ -305,9 +287,7 @@ class HybridEmbedder:
 
 def build_embedder(settings: Settings) -> Embedder:
     """The embedder named by ``settings.embedder``."""
-    lexical = LexicalEmbedder(
-        dim=settings.stories.lexical_dim, prior_docs=settings.stories.prior_docs, cache_dir=settings.data_dir
-    )
+    lexical = LexicalEmbedder(dim=settings.stories.lexical_dim)
     if settings.embedder == "lexical":
         return lexical
     if not settings.embedding_model:

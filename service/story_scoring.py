@@ -85,10 +85,7 @@ class StoryScorer:
         sims = self.similarities(query, near, dense)
         q_sparse = self.sparse(query)
         best: dict[int, tuple[float, str]] = {}
-        decay = self.s.article_decay_days * DAY
         for other, sim in zip(near, sims, strict=True):
-            if decay > 0:  # a match days away says less than one on the same day
-                sim = sim / (1.0 + ((other.timestamp - query.timestamp) / decay) ** 2)
             if sim > best.get(other.story, (-1.0, ""))[0]:
                 best[other.story] = (sim, other.id)
         out = []

@@ -95,7 +95,6 @@ class Story:
         self.start = self.end = 0.0
         self.profile: Sparse = _EMPTY_SPARSE
         self.days: dict[int, Sparse] = {}  # profile of the members published on each (UTC) day
-        self.day_counts: Counter[int] = Counter()
 
     def __len__(self) -> int:
         return len(self.members)
@@ -105,7 +104,6 @@ class Story:
             self.profile = _combine(self.profile, sparse)
             day = int(member.timestamp // DAY)
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), sparse)
-            self.day_counts[day] += 1
         self.members.add(member.id)
         self.vsum += vector
         self.times.append(member.timestamp)
@@ -135,7 +133,6 @@ class Story:
             self.profile = _combine(self.profile, (sparse[0], -sparse[1]))
             day = int(member.timestamp // DAY)
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), (sparse[0], -sparse[1]))
-            self.day_counts[day] -= 1
         self.members.discard(member.id)
         self.vsum -= vector
         self.times.remove(member.timestamp)
@@ -147,7 +144,6 @@ class Story:
         self.profile = _combine(self.profile, other.profile)
         for day, part in other.days.items():
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), part)
-        self.day_counts.update(other.day_counts)
         self.members |= other.members
         self.vsum += other.vsum
         self.times += other.times
@@ -160,29 +156,6 @@ class Story:
         if self._centroid is None:
             self._centroid = (self.vsum / max(float(np.linalg.norm(self.vsum)), 1e-12)).astype(np.float32)
         return self._centroid
-
-    def mean_similarity(self, query: Sparse, timestamp: float, radius_days: int) -> float:
-        """Mean similarity of the query to the members published near the timestamp.
-
-        Unlike the cosine to the summed profile, which a large incoherent story inflates
-        (its sum is short relative to its size), the mean stays low for topic blobs and
-        high for stories whose members all report one event.
-        """
-        day = int(timestamp // DAY)
-        near, count = _EMPTY_SPARSE, 0
-        for d in range(day - radius_days, day + radius_days + 1):
-            part = self.days.get(d)
-            if part is not None and self.day_counts[d] > 0:
-                near, count = _combine(near, part), count + self.day_counts[d]
-        if not count:
-            near, count = self.profile, len(self.members)
-        return sparse_dot(query, near) / max(count, 1)
-
-    def keyword_overlap(self, keywords: list[int]) -> float:
-        """Mean share of the article's keywords that a member of the story also has."""
-        if not keywords or not self.members:
-            return 0.0
-        return sum(self.keywords.get(k, 0) for k in keywords) / (len(keywords) * len(self.members))
 
     def profile_near(self, timestamp: float, radius_days: int) -> Sparse:
         """Profile of the members published within ``radius_days`` days of the timestamp.
