@@ -35,7 +35,7 @@ from service.story_merge import merge_pass
 from service.story_scoring import Candidate, StoryScorer
 from service.story_state import DAY, Member, Story
 
-INDEX_FILE = "stories.faiss"
+INDEX_DIR = "stories.index"  # one FAISS file per time shard
 POSTING_SCAN = 400  # most recent postings read per keyword
 
 
@@ -54,7 +54,10 @@ class StoryClusterer:
         self.settings = settings.stories
         self.embedder = embedder or build_embedder(settings)
         self.index = VectorIndex(
-            self.embedder.dim, settings.data_dir / INDEX_FILE, self.settings.exact_index_max
+            self.embedder.dim,
+            settings.data_dir / INDEX_DIR,
+            self.settings.exact_index_max,
+            bucket_seconds=self.settings.window_days * DAY,
         )
         self.scorer = StoryScorer(self.settings, self.embedder)
         self.members: dict[str, Member] = {}
@@ -97,7 +100,9 @@ class StoryClusterer:
         """
         if not len(item.member.keywords):
             self.scorer.compact(item.member, keep=None)
-        scores, ids = self.index.search(item.vector, self.settings.neighbours)
+        scores, ids = self.index.search(
+            item.vector, self.settings.neighbours, item.member.timestamp, self.settings.window_days * DAY
+        )
         dense = dict(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
         shared: Counter[int] = Counter()
         for keyword in item.member.keywords.tolist():
@@ -201,7 +206,7 @@ class StoryClusterer:
         self.by_seq[member.seq] = member.id
         for keyword in member.keywords.tolist():
             self.postings.setdefault(keyword, []).append(member.seq)
-        self.index.add(np.array([member.seq]), vector[None, :])
+        self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
 
     def _merge(self, a: int, b: int) -> tuple[int, int]:
@@ -258,6 +263,7 @@ class StoryClusterer:
         for table in (self.members, self.by_seq, self.stories, self.postings):
             table.clear()
         vectors: dict[int, np.ndarray] = {}
+        times: dict[int, float] = {}
         for record in sorted(records, key=lambda r: r.seq):
             vector = np.frombuffer(record.vector, dtype=np.float32)
             member = Member.from_bytes(
@@ -275,8 +281,9 @@ class StoryClusterer:
             story.add(member, vector, self.scorer.sparse(member))
             story.phases[record.id] = record.phase or "core"
             vectors[record.seq] = vector
+            times[record.seq] = record.timestamp
         self.next_story = max([data.get("next_story", 1), *(s + 1 for s in self.stories)])
-        self.index.sync(vectors)
+        self.index.sync(vectors, times)
 
     def save(self) -> None:
         """Persist the FAISS index file."""
