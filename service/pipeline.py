@@ -81,7 +81,7 @@ class Pipeline:
         with self.state_lock:
             started = time.perf_counter()
             self.dedup.load(self.store.dedup_records())
-            self.stories.load(self.store.story_records(), self.store.get_state(STORY_STATE_KEY))
+            self.stories.load(self.store, self.store.get_state(STORY_STATE_KEY))
             log.info("stages loaded in %.2fs", time.perf_counter() - started)
 
     def close(self) -> None:

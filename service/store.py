@@ -130,19 +130,21 @@ class Store:
                 edge,
             )
 
-    def story_records(self) -> Iterator[StoryRecord]:
+    def story_records(self, after_seq: int = 0, light: bool = False) -> Iterator[StoryRecord]:
+        """Story stage records by seq (after ``after_seq``); ``light`` leaves out vector and features."""
+        blobs = "NULL AS vector, NULL AS features" if light else "vector, features"
         sql = (
-            "SELECT id, seq, published_ts, cluster_id, phase, vector, features, dup_of FROM articles"
-            " WHERE vector IS NOT NULL ORDER BY seq"
+            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, dup_of FROM articles"
+            " WHERE vector IS NOT NULL AND seq > ? ORDER BY seq"
         )
-        for row in self.writer.execute(sql):
+        for row in self.writer.execute(sql, (after_seq,)):
             yield StoryRecord(
                 row["id"],
                 row["seq"],
                 row["published_ts"],
                 row["cluster_id"],
                 row["phase"],
-                row["vector"],
+                row["vector"] or b"",
                 row["features"],
                 row["dup_of"],
             )

@@ -107,6 +107,13 @@ class Story:
         self.keywords.update(member.keywords.tolist())
         self._changed()
 
+    def attach(self, members: list[Member]) -> None:
+        """Add members whose profile and keywords the story already counts (snapshot restore);
+        the caller adds their vectors to ``vsum``."""
+        self.members.update(m.id for m in members)
+        self.times += [m.timestamp for m in members]
+        self._changed()
+
     def signature(self) -> tuple[np.ndarray, np.ndarray]:
         """The story's most used distinctive words (sorted ids) and their shares of use."""
         if self._signature is None:
