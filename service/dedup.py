@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from service import shingles as sh
 from service.alignment import Copy, verify
 from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
+from service.lsh_params import LeanMinHash, MinHashLSH
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 
 Other = tuple[float, np.ndarray]  # days apart, headline keys

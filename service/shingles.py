@@ -17,9 +17,15 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
-from datasketch.storage import DictListStorage, DictSetStorage
 
+from service.lsh_params import (
+    DictListStorage,
+    DictSetStorage,
+    LeanMinHash,
+    MinHash,
+    MinHashLSH,
+    optimal_params,
+)
 from service.text import words
 
 MINHASH_SEED = 1
@@ -222,10 +228,15 @@ class CompactKeys(DictListStorage):
         self._dict[key] = b"".join(vals)
 
 
+@cache
+def _params(threshold: float, num_perm: int) -> tuple[int, int]:
+    return optimal_params(threshold, num_perm)
+
+
 def new_lsh(threshold: float, num_perm: int) -> MinHashLSH:
     """A ``datasketch`` MinHash LSH on compact in-memory storage (same answers, about half the
     memory of its default dict-of-sets storage)."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=_params(threshold, num_perm))
     lsh.hashtables = [CompactBuckets() for _ in range(lsh.b)]
     lsh.keys = CompactKeys(lsh.b)
     return lsh

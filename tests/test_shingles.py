@@ -125,3 +125,26 @@ def test_bulk_loaded_lsh_answers_like_one_insert_per_article() -> None:
         assert "id0" not in bulk and sorted(bulk.query(sketches[0])) == sorted(one_by_one.query(sketches[0]))
         bulk.insert("new", sketches[0])
         assert "new" in bulk.query(sketches[0])
+
+
+def test_lsh_params_match_datasketch_without_scipy_at_import() -> None:
+    import subprocess
+    import sys
+
+    from datasketch.lsh import _optimal_param
+
+    from service.lsh_params import optimal_params
+
+    for threshold in (0.1, 0.25, 0.5, 0.8):
+        for num_perm in (16, 32, 64):
+            assert optimal_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+    from service.shingles import new_lsh
+
+    lsh = new_lsh(0.25, 32)
+    assert (lsh.b, lsh.r) == _optimal_param(0.25, 32, 0.5, 0.5)
+    code = (
+        "import sys, service.dedup, service.shingles as s; s.new_lsh(0.3, 32);"
+        " print('scipy.integrate' in sys.modules)"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == "False"
