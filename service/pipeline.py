@@ -175,7 +175,9 @@ class Pipeline:
             if doc.id not in stored:
                 fresh.setdefault(doc.id, doc)
         if fresh:
-            with self.timer.stage("embed"), self.state_lock:
+            # Without the state lock: embedding only reads corpus statistics, which change only
+            # under the write lock held here, so readers (duplicate checks) need not wait for it.
+            with self.timer.stage("embed"):
                 self.stories.prepare(list(fresh.values()))
 
     def _notify(self) -> None:
