@@ -326,8 +326,9 @@ class StoryClusterer:
     def _restore(self, restored: story_snapshot.Restored) -> None:
         """Members and stories of a snapshot (vector sums follow in :meth:`_restore_sums`)."""
         self.stories.update(restored.stories)
-        for member in restored.members:
-            self._remember(member)
+        self.members.update((m.id, m) for m in restored.members)
+        self.by_seq.update((m.seq, m.id) for m in restored.members)
+        self.postings.update(restored.postings)
         for story_id, members in _by_story(restored.members).items():
             story = self.stories[story_id]
             story.attach(members)
@@ -335,10 +336,18 @@ class StoryClusterer:
 
     def _restore_sums(self, members: list[Member]) -> None:
         """Add the snapshot members' vectors (from the synced index) to their stories' sums."""
-        for story_id, group in _by_story(members).items():
-            self.stories[story_id].vsum += self.index.vectors([m.seq for m in group]).sum(
-                axis=0, dtype=np.float64
-            )
+        if not members:
+            return
+        ids, vectors = self.index.everything()
+        order = np.argsort(ids)
+        seqs = np.fromiter((m.seq for m in members), np.int64, len(members))
+        rows = order[np.searchsorted(ids, seqs, sorter=order)]
+        story_ids, inverse = np.unique([m.story for m in members], return_inverse=True)
+        by_story = np.argsort(inverse, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(inverse[by_story]) != 0])
+        sums = np.add.reduceat(vectors[rows[by_story]], starts, axis=0)
+        for story_id, total in zip(story_ids.tolist(), sums, strict=True):
+            self.stories[story_id].vsum += total
 
     @property
     def snapshot_path(self) -> Path:

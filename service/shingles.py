@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,6 +209,17 @@ class CompactBuckets(DictSetStorage):
             if len(members) == 1:
                 self._dict[key] = members.pop()
 
+    def fill(self, keys: Sequence[bytes], ids: Sequence[str]) -> None:
+        """What inserting each (key, id) pair in turn into this empty storage gives, in bulk."""
+        self._dict = dict(zip(keys, ids, strict=True))
+        if len(self._dict) < len(keys):  # shared buckets: a set of their (distinct) ids
+            shared = {key for key, n in Counter(keys).items() if n > 1}
+            groups: dict[bytes, set[str]] = {}
+            for key, article_id in zip(keys, ids, strict=True):
+                if key in shared:
+                    groups.setdefault(key, set()).add(article_id)
+            self._dict.update((key, members) for key, members in groups.items() if len(members) > 1)
+
     def itemcounts(self, **kwargs: Any) -> dict[bytes, int]:
         return {k: len(v) if type(v) is set else 1 for k, v in self._dict.items()}
 
@@ -266,8 +278,12 @@ def fill_lsh(lsh: MinHashLSH, ids: Sequence[str], signatures: Sequence[bytes]) -
         )
         for (start, end), table in zip(lsh.hashranges, lsh.hashtables, strict=True):
             raw, band = swapped[:, start:end].tobytes(), 4 * (end - start)
-            for n, article_id in enumerate(ids):
-                table.insert(raw[n * band : (n + 1) * band], article_id)
+            keys = [raw[n : n + band] for n in range(0, len(raw), band)]
+            if isinstance(table, CompactBuckets) and not table._dict:
+                table.fill(keys, ids)
+            else:
+                for key, article_id in zip(keys, ids, strict=True):
+                    table.insert(key, article_id)
     lsh._minhash_scheme = MINHASH_SCHEME
 
 

@@ -81,6 +81,7 @@ class Restored:
     members: list[Member]
     stories: dict[int, Story]
     phases: dict[str, str]
+    postings: dict[int, list[int]]  # keyword -> seqs of the members that have it, in seq order
     last_seq: int
 
 
@@ -110,7 +111,8 @@ def read(path: Path, embedder: str, dim: int, keys: Sequence[StoryRecord]) -> Re
         log.warning("story snapshot %s disagrees with the database; rebuilding", path)
         return None
     phases = {k.id: k.phase or "core" for k in covered}
-    return Restored(_members(data, covered), _stories(data, dim), phases, last)
+    members = _members(data, covered)
+    return Restored(members, _stories(data, dim), phases, _postings(data, members), last)
 
 
 def _members(data: dict[str, Any], keys: Sequence[StoryRecord]) -> list[Member]:
@@ -145,3 +147,18 @@ def _stories(data: dict[str, Any], dim: int) -> dict[int, Story]:
         story.keywords = Counter(dict(zip(words[a:b].tolist(), uses[a:b].tolist(), strict=True)))
         out[story_id] = story
     return out
+
+
+def _postings(data: dict[str, Any], members: list[Member]) -> dict[int, list[int]]:
+    """Keyword postings of the members, built with one sort instead of one append per keyword."""
+    words, at = data["keywords"]
+    if not len(words):
+        return {}
+    owner = np.repeat(np.arange(len(members)), np.diff(at))
+    order = np.argsort(words, kind="stable")  # stable: each posting stays in seq order
+    ordered = words[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = [*starts[1:].tolist(), len(ordered)]
+    seqs = [m.seq for m in members]  # the members' own int objects, shared by their postings
+    flat = [seqs[i] for i in owner[order].tolist()]
+    return {key: flat[a:b] for key, a, b in zip(ordered[starts].tolist(), starts.tolist(), ends, strict=True)}

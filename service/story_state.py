@@ -83,10 +83,25 @@ def sparse_dot(a: Sparse, b: Sparse) -> float:
 class Story:
     """A story's members, dense centroid sum, time span, keyword counts and phases."""
 
+    # Slots and a float32 vector sum: less memory per story (the sum only serves dense embedders).
+    __slots__ = (
+        "_centroid",
+        "_signature",
+        "end",
+        "id",
+        "keywords",
+        "members",
+        "phases",
+        "profile",
+        "start",
+        "times",
+        "vsum",
+    )
+
     def __init__(self, story_id: int, dim: int) -> None:
         self.id = story_id
         self.members: set[str] = set()
-        self.vsum = np.zeros(dim, dtype=np.float64)
+        self.vsum = np.zeros(dim, dtype=np.float32)
         self.times: list[float] = []
         self.keywords: Counter[int] = Counter()
         self.phases: dict[str, str] = {}
