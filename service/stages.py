@@ -54,6 +54,12 @@ class DedupDecision:
     changed: dict[str, DuplicateMatch | None] = field(default_factory=dict)
 
 
+class PlannedCheck(Protocol):
+    """A duplicate check whose state-dependent part is done; ``matches`` runs without the lock."""
+
+    def matches(self, limit: int) -> list[DuplicateMatch]: ...
+
+
 class DuplicateStage(Protocol):
     """Exact, URL and near-duplicate detection (see :mod:`service.dedup`)."""
 
@@ -62,6 +68,8 @@ class DuplicateStage(Protocol):
     def load(self, records: Iterable[DedupRecord]) -> None: ...
 
     def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]: ...
+
+    def plan_check(self, doc: PreparedArticle) -> PlannedCheck: ...
 
     def add(self, doc: PreparedArticle, signature: bytes | None) -> DedupDecision: ...
 
