@@ -297,8 +297,6 @@ class StoryClusterer:
         if times is None:
             times = {seq: self.members[i].timestamp for seq, i in self.by_seq.items()}
         self.index.sync(stored_vectors, times)
-        if restored is not None:
-            self._restore_sums(restored.members)
 
     def _load_record(self, record: StoryRecord) -> np.ndarray:
         """Add one stored article to memory (full rebuild or replay after a snapshot); its vector."""
@@ -324,7 +322,7 @@ class StoryClusterer:
             self.postings.setdefault(keyword, []).append(member.seq)
 
     def _restore(self, restored: story_snapshot.Restored) -> None:
-        """Members and stories of a snapshot (vector sums follow in :meth:`_restore_sums`)."""
+        """Members and stories of a snapshot."""
         self.stories.update(restored.stories)
         self.members.update((m.id, m) for m in restored.members)
         self.by_seq.update((m.seq, m.id) for m in restored.members)
@@ -333,21 +331,6 @@ class StoryClusterer:
             story = self.stories[story_id]
             story.attach(members)
             story.phases.update((m.id, restored.phases[m.id]) for m in members)
-
-    def _restore_sums(self, members: list[Member]) -> None:
-        """Add the snapshot members' vectors (from the synced index) to their stories' sums."""
-        if not members:
-            return
-        ids, vectors = self.index.everything()
-        order = np.argsort(ids)
-        seqs = np.fromiter((m.seq for m in members), np.int64, len(members))
-        rows = order[np.searchsorted(ids, seqs, sorter=order)]
-        story_ids, inverse = np.unique([m.story for m in members], return_inverse=True)
-        by_story = np.argsort(inverse, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(inverse[by_story]) != 0])
-        sums = np.add.reduceat(vectors[rows[by_story]], starts, axis=0)
-        for story_id, total in zip(story_ids.tolist(), sums, strict=True):
-            self.stories[story_id].vsum += total
 
     @property
     def snapshot_path(self) -> Path:

@@ -137,13 +137,6 @@ class VectorIndex:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([self._shards[self._where[int(i)]].index.reconstruct(int(i)) for i in ids])
 
-    def everything(self) -> tuple[np.ndarray, np.ndarray]:
-        """Ids and vectors of every live entry (bulk reads, e.g. story sums at startup)."""
-        parts = [shard.everything() for shard in self._shards.values()]
-        if not parts:
-            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts])
-
     def reset(self, vectors: Mapping[int, np.ndarray], times: Mapping[int, float] | None = None) -> None:
         """Replace the whole content with the given vectors."""
         self._gone.update(self._shards)

@@ -85,15 +85,6 @@ class Shard:
             scores = np.where(dead, -np.inf, scores)
         return scores, ids
 
-    def everything(self) -> tuple[np.ndarray, np.ndarray]:
-        """Ids and vectors of every live entry, in one call."""
-        ids = faiss.vector_to_array(self.index.id_map).astype(np.int64, copy=False)
-        vectors = self.index.index.reconstruct_n(0, int(self.index.ntotal))
-        if self.removed:
-            live = ~np.isin(ids, np.fromiter(self.removed, np.int64, len(self.removed)))
-            ids, vectors = ids[live], vectors[live]
-        return ids, vectors
-
     def vectors(self, ids: list[int]) -> np.ndarray:
         """The stored vectors of the given ids (all must be here)."""
         if not ids:

@@ -4,7 +4,7 @@ Rebuilding from the database means decompressing every article's features, re-de
 kept features and keywords and re-summing every story profile (about 30 s at 100k
 articles). At each checkpoint the clusterer writes instead, as flat numpy arrays, what is
 costly to derive: each member's kept features and keywords, and each story's sparse
-profile and keyword counts (in insertion order, which breaks ties between keywords). What
+profile, vector sum and keyword counts (in insertion order, which breaks ties between keywords). What
 the database holds anyway (story of each article, phases, copies, vectors) is read from it.
 
 A snapshot is used only when it agrees with the database: the same articles up to its last
@@ -30,7 +30,7 @@ from service.stages import StoryRecord
 from service.story_state import KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES, Member, Story
 
 log = logging.getLogger(__name__)
-VERSION = 1
+VERSION = 2
 LAYOUT = (VERSION, KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES)
 
 
@@ -62,6 +62,7 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
         "counts": _ragged(counts, np.float32)[0],
         "keywords": _ragged([m.keywords for m in ordered], np.uint32),
         "story_ids": np.fromiter((s.id for s in chosen), np.int64, len(chosen)),
+        "sums": np.stack([s.vsum for s in chosen]) if chosen else np.zeros((0, 0), np.float32),
         "profile": _ragged([s.profile[0] for s in chosen], np.uint32),
         "weights": _ragged([s.profile[1] for s in chosen], np.float32)[0],
         "story_keywords": _ragged([np.fromiter(s.keywords.keys(), np.int64) for s in chosen], np.int64),
@@ -86,10 +87,7 @@ class Restored:
 
 
 def read(path: Path, embedder: str, dim: int, keys: Sequence[StoryRecord]) -> Restored | None:
-    """The snapshot's state when it agrees with ``keys`` (the database's articles, by seq), else None.
-
-    Story vector sums are left at zero: the caller adds the members' vectors.
-    """
+    """The snapshot's state when it agrees with ``keys`` (the database's articles, by seq), else None."""
     if not path.is_file():
         return None
     try:
@@ -139,9 +137,11 @@ def _stories(data: dict[str, Any], dim: int) -> dict[int, Story]:
     words, word_at = data["story_keywords"]
     uses = data["keyword_counts"]
     at, word_at = at.tolist(), word_at.tolist()
+    sums = data["sums"]
     out = {}
     for n, story_id in enumerate(data["story_ids"].tolist()):
         story = Story(story_id, dim)
+        story.vsum = sums[n].copy()
         story.profile = (ids[at[n] : at[n + 1]], weights[at[n] : at[n + 1]])
         a, b = word_at[n], word_at[n + 1]
         story.keywords = Counter(dict(zip(words[a:b].tolist(), uses[a:b].tolist(), strict=True)))
