@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from service.benchmarks.config import PHASES
 from service.config import Settings
 from service.corpus import CorpusError, RawArticle, read_paths
 from service.schemas import ArticleIn
@@ -239,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--st-model", help="sentence-transformers model dir (default: installed MiniLM)")
     bench.add_argument("--workdir", help="where the data directories go (default: a new temp dir)")
     bench.add_argument("--no-profile", action="store_true", help="skip the cProfile hot-spot window")
+    bench.add_argument(
+        "--scales", help="comma-separated stored-article counts to measure at (e.g. 100000; default 10k,100k)"
+    )
+    bench.add_argument("--skip", help="comma-separated phases to leave out: " + ", ".join(PHASES))
     bench.set_defaults(func=cmd_bench)
     return parser
 

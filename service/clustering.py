@@ -22,20 +22,23 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from service import story_snapshot
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
 from service.phases import article_cue, story_phases
-from service.stages import StoryAssignment, StoryRecord
+from service.stages import StoryAssignment, StoryRecord, StoryRecordSource
 from service.story_merge import merge_pass
 from service.story_scoring import Candidate, StoryScorer
 from service.story_state import DAY, Member, Story
 
-INDEX_FILE = "stories.faiss"
+INDEX_DIR = "stories.index"  # one FAISS file per time shard
+SNAPSHOT_FILE = "stories.snapshot"
 POSTING_SCAN = 400  # most recent postings read per keyword
 FRAGMENT_RATIO = 5  # a fragment's story is at least this many times larger
 
@@ -53,9 +56,13 @@ class StoryClusterer:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings.stories
+        self.data_dir = settings.data_dir
         self.embedder = embedder or build_embedder(settings)
         self.index = VectorIndex(
-            self.embedder.dim, settings.data_dir / INDEX_FILE, self.settings.exact_index_max
+            self.embedder.dim,
+            settings.data_dir / INDEX_DIR,
+            self.settings.exact_index_max,
+            bucket_seconds=self.settings.window_days * DAY,
         )
         self.scorer = StoryScorer(self.settings, self.embedder)
         self.members: dict[str, Member] = {}
@@ -66,6 +73,7 @@ class StoryClusterer:
         self._ahead: dict[str, _Prepared] = {}
         self._since_pass = 0
         self._votes: dict[tuple[int, int], int] = {}
+        self.restored = False  # whether the last load used the snapshot
 
     # --- embedding -------------------------------------------------------------------------
     def _embed(self, docs: Sequence[PreparedArticle]) -> list[_Prepared]:
@@ -99,7 +107,9 @@ class StoryClusterer:
         """
         if not len(item.member.keywords):
             self.scorer.compact(item.member, keep=None)
-        scores, ids = self.index.search(item.vector, self.settings.neighbours)
+        scores, ids = self.index.search(
+            item.vector, self.settings.neighbours, item.member.timestamp, self.settings.window_days * DAY
+        )
         dense = dict(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
         shared: Counter[int] = Counter()
         for keyword in item.member.keywords.tolist():
@@ -208,7 +218,7 @@ class StoryClusterer:
         self.by_seq[member.seq] = member.id
         for keyword in member.keywords.tolist():
             self.postings.setdefault(keyword, []).append(member.seq)
-        self.index.add(np.array([member.seq]), vector[None, :])
+        self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
 
     def _fragment_vote(self, story_id: int, ranked: list[Candidate]) -> tuple[int, int] | None:
@@ -288,36 +298,96 @@ class StoryClusterer:
             pickle.dumps({"embedder": self.embedder.state(), "next_story": self.next_story}), 1
         )
 
-    def load(self, records: Iterable[StoryRecord], state: bytes | None) -> None:
-        """Rebuild memory from stored records, then sync the FAISS file with their ids."""
+    def load(self, records: Iterable[StoryRecord] | StoryRecordSource, state: bytes | None) -> None:
+        """Rebuild memory, then sync the FAISS shards with the stored ids.
+
+        From a record source (the store) the checkpoint's snapshot is used when it agrees with
+        the database and only newer records are replayed; otherwise every record is read.
+        """
         data = pickle.loads(zlib.decompress(state)) if state else {}
         self.embedder.load_state(data.get("embedder"))
         for table in (self.members, self.by_seq, self.stories, self.postings):
             table.clear()
+        restored: story_snapshot.Restored | None = None
+        if isinstance(records, StoryRecordSource):
+            source = records
+            keys = list(source.story_records(light=True))
+            times = {k.seq: k.timestamp for k in keys}
+            restored = story_snapshot.read(self.snapshot_path, self.embedder.name, self.embedder.dim, keys)
+            rows = source.story_records(after_seq=restored.last_seq if restored else 0)
+        else:
+            rows = iter(sorted(records, key=lambda r: r.seq))
+            times = None
+        self.restored = restored is not None
+        if restored is not None:
+            self._restore(restored)
         vectors: dict[int, np.ndarray] = {}
-        for record in sorted(records, key=lambda r: r.seq):
-            vector = np.frombuffer(record.vector, dtype=np.float32)
-            member = Member.from_bytes(
-                record.id, record.seq, record.timestamp, record.cluster_id, record.features
-            )
-            member.duplicate_of = record.duplicate_of
-            self.scorer.compact(member)
-            self.members[record.id] = member
-            self.by_seq[record.seq] = record.id
-            for keyword in member.keywords.tolist():
-                self.postings.setdefault(keyword, []).append(record.seq)
-            story = self.stories.get(record.cluster_id) or self.stories.setdefault(
-                record.cluster_id, Story(record.cluster_id, self.embedder.dim)
-            )
-            story.add(member, vector, self.scorer.sparse(member))
-            story.phases[record.id] = record.phase or "core"
-            vectors[record.seq] = vector
+        for record in rows:
+            vectors[record.seq] = self._load_record(record)
         self.next_story = max([data.get("next_story", 1), *(s + 1 for s in self.stories)])
-        self.index.sync(vectors)
+
+        def stored_vectors() -> dict[int, np.ndarray]:
+            if restored is None:
+                return vectors
+            return {r.seq: np.frombuffer(r.vector, dtype=np.float32) for r in source.story_records()}
+
+        if times is None:
+            times = {seq: self.members[i].timestamp for seq, i in self.by_seq.items()}
+        self.index.sync(stored_vectors, times)
+
+    def _load_record(self, record: StoryRecord) -> np.ndarray:
+        """Add one stored article to memory (full rebuild or replay after a snapshot); its vector."""
+        vector = np.frombuffer(record.vector, dtype=np.float32)
+        member = Member.from_bytes(
+            record.id, record.seq, record.timestamp, record.cluster_id, record.features
+        )
+        member.duplicate_of = record.duplicate_of
+        self.scorer.compact(member)
+        self._remember(member)
+        story = self.stories.get(record.cluster_id) or self.stories.setdefault(
+            record.cluster_id, Story(record.cluster_id, self.embedder.dim)
+        )
+        story.add(member, vector, self.scorer.sparse(member))
+        story.phases[record.id] = record.phase or "core"
+        return vector
+
+    def _remember(self, member: Member) -> None:
+        """Index a loaded member by id, seq and keywords."""
+        self.members[member.id] = member
+        self.by_seq[member.seq] = member.id
+        for keyword in member.keywords.tolist():
+            self.postings.setdefault(keyword, []).append(member.seq)
+
+    def _restore(self, restored: story_snapshot.Restored) -> None:
+        """Members and stories of a snapshot."""
+        self.stories.update(restored.stories)
+        self.members.update((m.id, m) for m in restored.members)
+        self.by_seq.update((m.seq, m.id) for m in restored.members)
+        self.postings.update(restored.postings)
+        for story_id, members in _by_story(restored.members).items():
+            story = self.stories[story_id]
+            story.attach(members)
+            story.phases.update((m.id, restored.phases[m.id]) for m in members)
+
+    @property
+    def snapshot_path(self) -> Path:
+        """Where :meth:`save` writes the story snapshot."""
+        return self.data_dir / SNAPSHOT_FILE
 
     def save(self) -> None:
-        """Persist the FAISS index file."""
+        """Persist the FAISS shards and the story snapshot."""
         self.index.save()
+        story_snapshot.write(
+            self.snapshot_path, self.embedder.name, self.members.values(), self.stories.values()
+        )
+
+
+def _by_story(members: Iterable[Member]) -> dict[int, list[Member]]:
+    """Members grouped by story, in the given order."""
+    groups: dict[int, list[Member]] = {}
+    for member in members:
+        groups.setdefault(member.story, []).append(member)
+    return groups
 
 
 StoryIndex = StoryClusterer

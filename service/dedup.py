@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from service import shingles as sh
 from service.alignment import Copy, verify
 from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
+from service.lsh_params import LeanMinHash, MinHashLSH
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 
 Other = tuple[float, np.ndarray]  # days apart, headline keys
@@ -110,6 +110,26 @@ class NearDuplicateIndex:
             sh.fill_lsh(self._lsh, ids, signatures)
 
 
+@dataclass(slots=True)
+class DuplicateCheck:
+    """A read-only duplicate check planned under the state lock, verified outside it."""
+
+    near: NearDuplicateIndex
+    exact: dict[str, DuplicateMatch]
+    text: sh.ShingleProfile
+    headline: np.ndarray
+    others: dict[str, Other]
+
+    def matches(self, limit: int) -> list[DuplicateMatch]:
+        """Exact, URL and verified near matches, best first."""
+        found = dict(self.exact)
+        if self.others:
+            for i, copy in self.near.copies(self.text, self.headline, self.others).items():
+                found.setdefault(i, DuplicateMatch("near", i, copy.score))
+        rank = {"exact": 0, "url": 1, "near": 2}
+        return sorted(found.values(), key=lambda m: (-m.score, rank[m.type], m.of))[:limit]
+
+
 class DuplicateDetector:
     """The duplicate stage (:class:`service.stages.DuplicateStage`): exact, URL and near copies."""
 
@@ -151,23 +171,32 @@ class DuplicateDetector:
         url = self._by_url.get(_key(doc.canonical_url)) if doc.canonical_url else None
         return (content if content != doc.id else None), (url if url != doc.id else None)
 
-    def _near(self, doc: PreparedArticle, remember: bool = True) -> dict[str, Copy]:
-        """Verified near copies of ``doc`` among the LSH candidates and their groups' originals."""
-        text, sketch, headline = self._prepare(doc, remember)
+    def _others(self, doc: PreparedArticle, sketch: LeanMinHash | None) -> dict[str, Other]:
+        """Near candidates of ``doc`` (LSH hits and their groups' originals) with their gaps."""
         if sketch is None:
             return {}
         ids = {i for i in self.near.candidates(sketch) if i in self._entries}
         ids = {*ids, *(self._groups.original(i) for i in ids)} - {doc.id}
-        return self.near.copies(text, headline, {i: self._gap(doc.timestamp, i) for i in ids})
+        return {i: self._gap(doc.timestamp, i) for i in ids}
+
+    def _near(self, doc: PreparedArticle) -> dict[str, Copy]:
+        """Verified near copies of ``doc`` among the LSH candidates and their groups' originals."""
+        text, sketch, headline = self._prepare(doc)
+        others = self._others(doc, sketch)
+        return self.near.copies(text, headline, others) if others else {}
 
     def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]:
         """Stored articles ``doc`` duplicates, best first; nothing is stored or changed."""
+        return self.plan_check(doc).matches(limit)
+
+    def plan_check(self, doc: PreparedArticle) -> DuplicateCheck:
+        """The part of :meth:`check` that reads the detector's state (callers hold the state lock):
+        exact and URL matches and the near candidates to verify. Verifying them
+        (:meth:`DuplicateCheck.matches`) reads only stored texts, so it needs no lock."""
         content, url = self._exact(doc)
-        matches = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
-        for i, copy in self._near(doc, remember=False).items():
-            matches.setdefault(i, DuplicateMatch("near", i, copy.score))
-        rank = {"exact": 0, "url": 1, "near": 2}
-        return sorted(matches.values(), key=lambda m: (-m.score, rank[m.type], m.of))[:limit]
+        exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
+        text, sketch, headline = self._prepare(doc, remember=False)
+        return DuplicateCheck(self.near, exact, text, headline, self._others(doc, sketch))
 
     def status(self, article_id: str) -> DuplicateMatch | None:
         return self._groups.status(article_id)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import stopwordsiso
-import wordfreq
 
 from service.text import arabic_ratio, normalize
 
@@ -82,6 +81,8 @@ def surface_tokens(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def background_idf(surface: str) -> float:
     """IDF-like weight of a word from wordfreq: log10 of one over its frequency, capped."""
+    import wordfreq  # here, not at module level: its import costs a third of a second at every start
+
     lang = "ar" if arabic_ratio(surface) > 0.5 else "en"
     zipf = wordfreq.zipf_frequency(surface, lang)
     return MAX_BACKGROUND_IDF if zipf <= 0 else min(MAX_BACKGROUND_IDF, max(0.0, 9.0 - zipf))

@@ -95,6 +95,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX story_history_at ON story_history(at);
     CREATE VIRTUAL TABLE story_search USING fts5(text, tokenize = 'trigram');
     """,
+    # 3: covering indexes for the startup reads of the stages: scanning the table itself walks
+    # every article body (over a second at 100k articles), the indexes are a few megabytes.
+    """
+    CREATE INDEX articles_story_keys ON articles(seq, id, published_ts, cluster_id, phase, dup_of)
+        WHERE vector IS NOT NULL;
+    CREATE INDEX articles_dedup_keys ON articles(
+        seq, id, published_ts, content_hash, canonical_url, signature, edge_other, edge_type, edge_score
+    );
+    """,
 ]
 
 

@@ -27,8 +27,9 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
     )
     doc = prepare(draft, datetime.now(UTC))
     with pipeline.state_lock:
-        matches = pipeline.dedup.check(doc, request.limit)
+        planned = pipeline.dedup.plan_check(doc)
         story = pipeline.stories.probe(doc)
+    matches = planned.matches(request.limit)  # verification reads stored texts: no lock needed
     rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at, cluster_id")
     hits = [
         DuplicateHit(

@@ -81,7 +81,7 @@ class Pipeline:
         with self.state_lock:
             started = time.perf_counter()
             self.dedup.load(self.store.dedup_records())
-            self.stories.load(self.store.story_records(), self.store.get_state(STORY_STATE_KEY))
+            self.stories.load(self.store, self.store.get_state(STORY_STATE_KEY))
             log.info("stages loaded in %.2fs", time.perf_counter() - started)
 
     def close(self) -> None:
@@ -175,7 +175,9 @@ class Pipeline:
             if doc.id not in stored:
                 fresh.setdefault(doc.id, doc)
         if fresh:
-            with self.timer.stage("embed"), self.state_lock:
+            # Without the state lock: embedding only reads corpus statistics, which change only
+            # under the write lock held here, so readers (duplicate checks) need not wait for it.
+            with self.timer.stage("embed"):
                 self.stories.prepare(list(fresh.values()))
 
     def _notify(self) -> None:

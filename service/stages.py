@@ -7,9 +7,9 @@ statement in :mod:`service.store` and every stage testable without a database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -54,6 +54,12 @@ class DedupDecision:
     changed: dict[str, DuplicateMatch | None] = field(default_factory=dict)
 
 
+class PlannedCheck(Protocol):
+    """A duplicate check whose state-dependent part is done; ``matches`` runs without the lock."""
+
+    def matches(self, limit: int) -> list[DuplicateMatch]: ...
+
+
 class DuplicateStage(Protocol):
     """Exact, URL and near-duplicate detection (see :mod:`service.dedup`)."""
 
@@ -62,6 +68,8 @@ class DuplicateStage(Protocol):
     def load(self, records: Iterable[DedupRecord]) -> None: ...
 
     def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]: ...
+
+    def plan_check(self, doc: PreparedArticle) -> PlannedCheck: ...
 
     def add(self, doc: PreparedArticle, signature: bytes | None) -> DedupDecision: ...
 
@@ -102,10 +110,19 @@ class StoryAssignment:
     touched_clusters: set[int] = field(default_factory=set)
 
 
+@runtime_checkable
+class StoryRecordSource(Protocol):
+    """Where the story stage reads stored articles from at startup (the store)."""
+
+    def story_records(self, after_seq: int = 0, light: bool = False) -> Iterator[StoryRecord]:
+        """Records by seq, those after ``after_seq`` only; ``light``: without vector and features."""
+        ...
+
+
 class StoryStage(Protocol):
     """Online story assignment over a FAISS index (see :mod:`service.clustering`)."""
 
-    def load(self, records: Iterable[StoryRecord], state: bytes | None) -> None: ...
+    def load(self, records: Iterable[StoryRecord] | StoryRecordSource, state: bytes | None) -> None: ...
 
     def prepare(self, docs: Sequence[PreparedArticle]) -> None: ...
 

@@ -7,6 +7,7 @@ per thread, which WAL lets run while a write is in progress.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -112,40 +113,29 @@ class Store:
         sql = "SELECT COUNT(DISTINCT cluster_id) FROM articles WHERE cluster_id IS NOT NULL"
         return int(self.reader().execute(sql).fetchone()[0])
 
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Rows as plain tuples (startup reads every article: ``sqlite3.Row`` costs a second at 100k)."""
+        cursor = self.writer.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params)
+
     def dedup_records(self) -> Iterator[DedupRecord]:
         sql = (
             "SELECT id, published_ts, content_hash, canonical_url, signature, edge_other, edge_type,"
             " edge_score FROM articles ORDER BY seq"
         )
-        for row in self.writer.execute(sql):
-            edge = None
-            if row["edge_other"] is not None:
-                edge = DuplicateEdge(row["id"], row["edge_other"], row["edge_type"], row["edge_score"])
-            yield DedupRecord(
-                row["id"],
-                row["published_ts"],
-                row["content_hash"],
-                row["canonical_url"],
-                row["signature"],
-                edge,
-            )
+        for article_id, ts, content, url, signature, other, kind, score in self._tuples(sql):
+            edge = DuplicateEdge(article_id, other, kind, score) if other is not None else None
+            yield DedupRecord(article_id, ts, content, url, signature, edge)
 
-    def story_records(self) -> Iterator[StoryRecord]:
+    def story_records(self, after_seq: int = 0, light: bool = False) -> Iterator[StoryRecord]:
+        """Story stage records by seq (after ``after_seq``); ``light`` leaves out vector and features."""
+        blobs = "X'' AS vector, NULL AS features" if light else "vector, features"
         sql = (
-            "SELECT id, seq, published_ts, cluster_id, phase, vector, features, dup_of FROM articles"
-            " WHERE vector IS NOT NULL ORDER BY seq"
+            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, dup_of FROM articles"
+            " WHERE vector IS NOT NULL AND seq > ? ORDER BY seq"
         )
-        for row in self.writer.execute(sql):
-            yield StoryRecord(
-                row["id"],
-                row["seq"],
-                row["published_ts"],
-                row["cluster_id"],
-                row["phase"],
-                row["vector"],
-                row["features"],
-                row["dup_of"],
-            )
+        return itertools.starmap(StoryRecord, self._tuples(sql, (after_seq,)))
 
     def survivor(self, cluster_id: int) -> int | None:
         """The live story an id answers for (following merges), or None when unknown."""

@@ -83,10 +83,26 @@ def sparse_dot(a: Sparse, b: Sparse) -> float:
 class Story:
     """A story's members, dense centroid sum, time span, keyword counts and phases."""
 
+    # Slots and a float32 vector sum: less memory per story (the sum only serves dense embedders).
+    __slots__ = (
+        "_centroid",
+        "_signature",
+        "days",
+        "end",
+        "id",
+        "keywords",
+        "members",
+        "phases",
+        "profile",
+        "start",
+        "times",
+        "vsum",
+    )
+
     def __init__(self, story_id: int, dim: int) -> None:
         self.id = story_id
         self.members: set[str] = set()
-        self.vsum = np.zeros(dim, dtype=np.float64)
+        self.vsum = np.zeros(dim, dtype=np.float32)
         self.times: list[float] = []
         self.keywords: Counter[int] = Counter()
         self.phases: dict[str, str] = {}
@@ -108,6 +124,13 @@ class Story:
         self.vsum += vector
         self.times.append(member.timestamp)
         self.keywords.update(member.keywords.tolist())
+        self._changed()
+
+    def attach(self, members: list[Member]) -> None:
+        """Add members whose profile and keywords the story already counts (snapshot restore);
+        the caller adds their vectors to ``vsum``."""
+        self.members.update(m.id for m in members)
+        self.times += [m.timestamp for m in members]
         self._changed()
 
     def signature(self) -> tuple[np.ndarray, np.ndarray]:

@@ -140,10 +140,10 @@ def test_removal_and_restart_from_records(tmp_path: Path) -> None:
 
 
 def test_hnsw_index_path(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, stories={"exact_index_max": 2})
+    settings = Settings(data_dir=tmp_path, stories={"exact_index_max": 1})
     clusterer = StoryClusterer(settings)
     run(clusterer, list(seed_articles().values()))
-    assert clusterer.index.is_hnsw
+    assert clusterer.index.is_hnsw  # time shards of more than one article
     assert len({clusterer.members[i].story for i in ("002_ec78ffc2c2f24a57", "000_0ce7c0ef36d33531")}) == 1
     assert np.isclose(np.linalg.norm(clusterer.vectors([seed_articles()["001_368e647d4396fd8b"]])[0]), 1.0)
 

@@ -35,7 +35,7 @@ def test_persistence_and_rebuild_when_ids_disagree(tmp_path: Path) -> None:
     del stored[3]
     reloaded = VectorIndex(8, path)
     assert reloaded.sync(stored) is True and reloaded.ids() == set(stored)
-    path.write_bytes(b"corrupt")
+    next(path.glob("*.faiss")).write_bytes(b"corrupt")
     assert VectorIndex(8, path).sync(stored) is True
 
 
@@ -52,3 +52,49 @@ def test_hnsw_beyond_the_exact_limit(tmp_path: Path) -> None:
     index.save()
     again = VectorIndex(16, tmp_path / "v.faiss", exact_max=50)
     assert again.sync({i: vectors[i] for i in range(120) if i != 90}) is False and again.is_hnsw
+
+
+def test_time_shards_search_only_near_the_time(tmp_path: Path) -> None:
+    index = VectorIndex(16, tmp_path / "v", bucket_seconds=10.0)
+    vectors = unit_rows(30, 16)
+    times = np.arange(30, dtype=np.float64) * 5.0  # 0..145: 15 buckets of 10 s
+    index.add(np.arange(30), vectors, times)
+    assert len(index.shard_sizes) == 15 and sum(index.shard_sizes.values()) == 30
+    _, ids = index.search(vectors[2], 5, around=140.0, within=10.0)  # buckets 13..15
+    assert 2 not in ids[0] and set(ids[0].tolist()) <= {26, 27, 28, 29}
+    scores, ids = index.search(vectors[2], 3, around=12.0, within=10.0)
+    assert ids[0][0] == 2 and abs(scores[0][0] - 1.0) < 1e-5
+    assert np.all(np.diff(scores[0]) <= 0)  # merged across shards, best first
+    _, everywhere = index.search(vectors[29], 1)  # no time: every shard
+    assert everywhere[0][0] == 29
+    assert np.allclose(index.vectors([29, 0]), vectors[[29, 0]])
+
+
+def test_time_shards_persist_and_rebuild_on_moved_article(tmp_path: Path) -> None:
+    path = tmp_path / "v"
+    vectors = unit_rows(12, 8)
+    times = {i: float(i * 10) for i in range(12)}  # one article per bucket
+    index = VectorIndex(8, path, bucket_seconds=10.0)
+    index.add(np.arange(12), vectors, np.array(list(times.values())))
+    index.save()
+    assert len(list(path.glob("*.faiss"))) == 12
+    index.remove([4])  # empties its shard: the file goes at the next save
+    index.save()
+    assert not (path / "4.faiss").exists()
+    del times[4]
+    stored = {i: vectors[i] for i in times}
+    again = VectorIndex(8, path, bucket_seconds=10.0)
+    assert again.sync(stored, times) is False and again.ids() == set(times)
+    times[5] = 95.0  # the database now dates article 5 into another bucket
+    moved = VectorIndex(8, path, bucket_seconds=10.0)
+    assert moved.sync(lambda: stored, times) is True
+    assert moved.search(vectors[5], 1, around=95.0, within=1.0)[1][0][0] == 5
+
+
+def test_old_single_file_index_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "v"
+    path.write_bytes(b"an index file of an older version")
+    vectors = unit_rows(3, 8)
+    index = VectorIndex(8, path)
+    assert index.sync({i: vectors[i] for i in range(3)}) is True and path.is_dir()
+    assert VectorIndex(8, path).sync({i: vectors[i] for i in range(3)}) is False

@@ -8,6 +8,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.lsh_storage import ArrayBuckets
 from service.shingles import (
     decode_headline,
     decode_signature,
@@ -118,6 +119,9 @@ def test_bulk_loaded_lsh_answers_like_one_insert_per_article() -> None:
         for article_id, sketch in zip(ids, sketches, strict=True):
             one_by_one.insert(article_id, sketch)
         fill_lsh(bulk, ids, [encode_signature(s) for s in sketches])
+        if isinstance(bulk.hashtables[0], ArrayBuckets):  # the very same buckets, shared ones too
+            counts = bulk.get_counts()
+            assert counts == one_by_one.get_counts() and any(n > 1 for c in counts for n in c.values())
         for sketch in sketches:
             assert sorted(bulk.query(sketch)) == sorted(one_by_one.query(sketch))
         bulk.remove("id0")
@@ -125,3 +129,26 @@ def test_bulk_loaded_lsh_answers_like_one_insert_per_article() -> None:
         assert "id0" not in bulk and sorted(bulk.query(sketches[0])) == sorted(one_by_one.query(sketches[0]))
         bulk.insert("new", sketches[0])
         assert "new" in bulk.query(sketches[0])
+
+
+def test_lsh_params_match_datasketch_without_scipy_at_import() -> None:
+    import subprocess
+    import sys
+
+    from datasketch.lsh import _optimal_param
+
+    from service.lsh_params import optimal_params
+
+    for threshold in (0.1, 0.25, 0.5, 0.8):
+        for num_perm in (16, 32, 64):
+            assert optimal_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+    from service.shingles import new_lsh
+
+    lsh = new_lsh(0.25, 32)
+    assert (lsh.b, lsh.r) == _optimal_param(0.25, 32, 0.5, 0.5)
+    code = (
+        "import sys, service.dedup, service.shingles as s; s.new_lsh(0.3, 32);"
+        " print('scipy.integrate' in sys.modules)"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == "False"

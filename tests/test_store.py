@@ -89,3 +89,32 @@ def test_merge_redirects_absorbed_story(tmp_path: Path) -> None:
     assert store.count_clusters() == 1
     assert store.bodies(["a", "zz"]) == {"a": "b"}
     store.close()
+
+
+def test_startup_reads_use_covering_indexes_and_match_the_table(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        with store.transaction() as tx:
+            for n in range(3):
+                seq = tx.insert_article(_row(f"a{n}", signature=b"sig"))
+                tx.update_article(f"a{n}", {"cluster_id": 7, "phase": "core", "vector": b"v" * 4})
+        assert seq == 3
+        plans = [
+            " ".join(str(tuple(r)) for r in store.writer.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            for sql in (
+                "SELECT id, seq, published_ts, cluster_id, phase, dup_of FROM articles"
+                " WHERE vector IS NOT NULL AND seq > 0 ORDER BY seq",
+                "SELECT id, published_ts, content_hash, canonical_url, signature, edge_other, edge_type,"
+                " edge_score FROM articles ORDER BY seq",
+            )
+        ]
+        assert "articles_story_keys" in plans[0] and "COVERING INDEX articles_dedup_keys" in plans[1]
+        light = list(store.story_records(after_seq=1, light=True))
+        assert [(r.id, r.seq, r.cluster_id, r.phase, r.vector) for r in light] == [
+            ("a1", 2, 7, "core", b""),
+            ("a2", 3, 7, "core", b""),
+        ]
+        assert [r.vector for r in store.story_records()] == [b"vvvv"] * 3
+        assert [r.signature for r in store.dedup_records()] == [b"sig"] * 3
+    finally:
+        store.close()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 # Scale roles: figure keys name the role, the report names the actual stored count.
 ROLES = ("small", "large", "xl")
+# Phases ``--skip`` can leave out (the in-process fill and windows always run).
+PHASES = ("dedup-ratio", "http", "st")
 
 
 def default_st_model() -> str | None:
@@ -44,6 +46,7 @@ class BenchConfig:
     profile: bool = True  # cProfile one extra in-process window at the largest scale
     workdir: Path | None = None
     base_limit: int | None = None  # real articles read (smoke: a few hundred)
+    skip: frozenset[str] = frozenset()  # phases left out (see PHASES)
 
     @property
     def largest(self) -> str:
@@ -68,6 +71,15 @@ def from_args(args: argparse.Namespace) -> BenchConfig:
         max_scale = int(getattr(args, "max_scale", None) or 100_000)
         if max_scale > 100_000:
             config.scales["xl"] = max_scale
+    if getattr(args, "scales", None):
+        counts = sorted(int(value) for value in args.scales.split(",") if value.strip())
+        roles = ROLES[1:2] if len(counts) == 1 else ROLES[: len(counts)]
+        config.scales = dict(zip(roles, counts, strict=True))
+    if getattr(args, "skip", None):
+        config.skip = frozenset(name.strip() for name in args.skip.split(",") if name.strip())
+        unknown = config.skip - set(PHASES)
+        if unknown:
+            raise ValueError(f"unknown phases to skip: {', '.join(sorted(unknown))}")
     for name in ("window", "readers", "latency_seconds", "st_texts"):
         value = getattr(args, name, None)
         if value is not None:

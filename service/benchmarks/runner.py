@@ -79,12 +79,16 @@ class Runner:
     def run(self, on_phase: Callable[[Results], None] | None = None) -> Results:
         """Every phase in order; ``on_phase`` sees the results so far after each (partial reports)."""
         started, cpu = time.perf_counter(), CpuShare()
-        phases: list[Callable[[], None]] = [self.baselines, self.dedup_ratio]
+        skip = self.config.skip
+        phases: list[Callable[[], None]] = [self.baselines]
+        if "dedup-ratio" not in skip:
+            phases.append(self.dedup_ratio)
         for role, scale in sorted(self.config.scales.items(), key=lambda item: item[1]):
             phases.append(lambda role=role, scale=scale: self.inprocess(role, scale))  # type: ignore[misc]
-            if role != "xl":
+            if role != "xl" and "http" not in skip:
                 phases.append(lambda role=role: self.over_http(role))  # type: ignore[misc]
-        phases.append(self.st_overhead)
+        if "st" not in skip:
+            phases.append(self.st_overhead)
         for phase in phases:
             phase()
             self.results.seconds = time.perf_counter() - started
@@ -121,6 +125,8 @@ class Runner:
         """Fill to ``scale``, measure memory, time windows; ratios and profile at the largest scale."""
         cfg = self.config
         with Pipeline.open(self.settings) as pipeline, inprocess.instrumented(pipeline) as views:
+            # A reused work directory already holds the stream's first articles.
+            self.stream.position = max(self.stream.position, pipeline.store.count_articles())
             log.info("filling to %d articles (%s)", scale, role)
             done, seconds = inprocess.fill(pipeline, self.stream, scale, cfg.batch)
             views.wait_idle(timeout=1800)
