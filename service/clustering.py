@@ -136,9 +136,21 @@ class StoryClusterer:
     def probe(self, doc: PreparedArticle) -> tuple[int, float] | None:
         """The story the article would join and its score, without changing anything."""
         item = self._ahead.get(doc.id) or self._embed([doc])[0]
-        ranked = self._candidates(item, exclude=doc.id)
-        if ranked and ranked[0].score >= self.settings.join_threshold:
-            return ranked[0].story, ranked[0].score
+        chosen = self._joinable(self._candidates(item, exclude=doc.id))
+        return (chosen.story, chosen.score) if chosen is not None else None
+
+    def _joinable(self, ranked: list[Candidate]) -> Candidate | None:
+        """The best candidate that clears its bar: ``join_threshold`` plus ``seed_margin / size``.
+
+        For a story of one or two articles the best-article and profile similarities are the
+        same evidence counted twice, so a weak topical likeness would pass the plain threshold
+        and seed a story that then gathers a whole beat (sport, royal news); the margin asks
+        small stories for more.
+        """
+        for candidate in ranked:
+            size = len(self.stories[candidate.story])
+            if candidate.score >= self.settings.join_threshold + self.settings.seed_margin / max(size, 1):
+                return candidate
         return None
 
     def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment:
@@ -155,9 +167,8 @@ class StoryClusterer:
         similarity = ranked[0].best if ranked else 0.0
         if original is not None:
             story_id, similarity = original.story, duplicate.score if duplicate else 1.0
-        elif ranked and ranked[0].score >= self.settings.join_threshold:
-            story_id = ranked[0].story
-            best = ranked[0]
+        elif (best := self._joinable(ranked)) is not None:
+            story_id = best.story
             if duplicate is None and best.best >= self.settings.semantic_threshold and best.best_id:
                 semantic = DuplicateMatch("semantic", best.best_id, round(best.best, 4))
         else:
@@ -173,7 +184,9 @@ class StoryClusterer:
         self._insert(member, item.vector, story_id)
         if original is None and not new_story:
             # The article may bridge its story to others (checked with the story it now extends).
-            for other in ranked[1:]:
+            for other in ranked:
+                if other.story == story_id or other.story not in self.stories:
+                    continue
                 if other.score >= self.settings.merge_threshold and self.scorer.mergeable(
                     self.stories[story_id], self.stories[other.story]
                 ):

@@ -37,7 +37,7 @@ def outcome(clusterer: StoryClusterer, article_id: str) -> tuple[int, str]:
     return story, clusterer.stories[story].phases[article_id]
 
 
-ORDERS = [p for i, p in enumerate(itertools.permutations(range(5))) if i % 29 == 0]
+ORDERS = list(itertools.permutations(range(5)))  # every arrival order of the five seeds
 
 
 @pytest.mark.parametrize("order", ORDERS)
