@@ -62,6 +62,7 @@ def is_stopword(norm: str) -> bool:
     return len(norm) > MIN_LENGTH and norm[0] in "وفبل" and norm[1:] in stop
 
 
+@lru_cache(maxsize=50_000)  # pure, and called for every token of every summary (most of its time)
 def term_of(surface: str) -> tuple[str, str] | None:
     """(matching form, group key) of a surface token, or None when it cannot be a keyword."""
     norm = normalize(surface)
