@@ -128,7 +128,7 @@ class StorySettings(BaseModel):
         description="Extra score a story of n articles asks of a joining article: seed_margin / n.",
     )
     merge_threshold: float = Field(
-        0.2,
+        0.18,
         ge=0,
         le=1,
         description="Score a second story also needs from an article before the two may be merged.",
