@@ -140,18 +140,8 @@ class StoryClusterer:
         return (chosen.story, chosen.score) if chosen is not None else None
 
     def _joinable(self, ranked: list[Candidate]) -> Candidate | None:
-        """The best candidate that clears its bar: ``join_threshold`` plus ``seed_margin / size``.
-
-        For a story of one or two articles the best-article and profile similarities are the
-        same evidence counted twice, so a weak topical likeness would pass the plain threshold
-        and seed a story that then gathers a whole beat (sport, royal news); the margin asks
-        small stories for more.
-        """
-        for candidate in ranked:
-            size = len(self.stories[candidate.story])
-            if candidate.score >= self.settings.join_threshold + self.settings.seed_margin / max(size, 1):
-                return candidate
-        return None
+        """The best candidate when it reaches ``join_threshold``."""
+        return ranked[0] if ranked and ranked[0].score >= self.settings.join_threshold else None
 
     def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment:
         """Place one new article; returns where it went and everything that changed."""

@@ -121,12 +121,6 @@ class StorySettings(BaseModel):
     join_threshold: float = Field(
         0.22, ge=0, le=1, description="Story score needed to join an existing story."
     )
-    seed_margin: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="Extra score a story of n articles asks of a joining article: seed_margin / n.",
-    )
     merge_threshold: float = Field(
         0.18,
         ge=0,
