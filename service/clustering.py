@@ -1,18 +1,15 @@
 """Online story assignment: each article joins the best nearby story or opens a new one.
 
-Per article: FAISS returns the nearest stored articles; those outside ``window_days`` of
-its publication time are dropped and the rest re-scored exactly on the sparse TF-IDF
-features (lexical embedders). Each candidate story is scored as
-
-    score = w_article * best article similarity + w_centroid * centroid similarity
-          + w_terms * shared distinctive words - w_time * (time gap / window) ** 2
-
-and the article joins the best story at or above ``join_threshold``, else opens a new
-one. When a second story also scores ``merge_threshold`` or more and its centroid is
-close to the winner's, the article bridges them and the smaller story is merged into
-the larger (reported as ``(absorbed, survivor)``). Duplicates join their original's
-story; close copies inside a story are reported as ``semantic`` duplicates. Phases are
-recomputed per story by :mod:`service.phases`.
+Per article: the time-sharded FAISS index returns the nearest stored articles within
+``window_days`` of its publication time, plus articles sharing two or more of its
+distinctive words; they are re-scored exactly on the sparse TF-IDF features (lexical
+embedders) and each candidate story is scored by :mod:`service.story_scoring`. The
+article joins the best story at or above ``join_threshold``, else opens a new one; then
+:mod:`service.story_merge` applies the bridging and fragment merge rules. Duplicates join
+their original's story; close copies inside a story are reported as ``semantic``
+duplicates. Phases are recomputed per story by :mod:`service.phases`. At each checkpoint
+the compacted state is written as a snapshot (:mod:`service.story_snapshot`) so that a
+restart need not rebuild it record by record.
 """
 
 from __future__ import annotations
@@ -33,14 +30,13 @@ from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
 from service.phases import article_cue, story_phases
 from service.stages import StoryAssignment, StoryRecord, StoryRecordSource
-from service.story_merge import merge_pass
+from service.story_merge import StoryMerger
 from service.story_scoring import Candidate, StoryScorer
 from service.story_state import DAY, Member, Story
 
 INDEX_DIR = "stories.index"  # one FAISS file per time shard
 SNAPSHOT_FILE = "stories.snapshot"
 POSTING_SCAN = 400  # most recent postings read per keyword
-FRAGMENT_RATIO = 5  # a fragment's story is at least this many times larger
 
 
 @dataclass(slots=True)
@@ -71,8 +67,7 @@ class StoryClusterer:
         self.postings: dict[int, list[int]] = {}
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
-        self._since_pass = 0
-        self._votes: dict[tuple[int, int], int] = {}
+        self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members)
         self.restored = False  # whether the last load used the snapshot
 
     # --- embedding -------------------------------------------------------------------------
@@ -152,7 +147,6 @@ class StoryClusterer:
             self.remove(doc.id)
         ranked = self._candidates(item)
         original = self.members.get(duplicate.of) if duplicate is not None else None
-        merges: list[tuple[int, int]] = []
         semantic = None
         similarity = ranked[0].best if ranked else 0.0
         if original is not None:
@@ -172,33 +166,10 @@ class StoryClusterer:
         self.embedder.observe(member.terms)
         self.scorer.compact(member)
         self._insert(member, item.vector, story_id)
-        if original is None and not new_story:
-            # The article may bridge its story to others (checked with the story it now extends).
-            for other in ranked:
-                if other.story == story_id or other.story not in self.stories:
-                    continue
-                if other.score >= self.settings.merge_threshold and self.scorer.mergeable(
-                    self.stories[story_id], self.stories[other.story]
-                ):
-                    survivor, absorbed = self._merge(story_id, other.story)
-                    merges.append((absorbed, survivor))
-                    story_id = survivor
-        if not new_story and story_id in self.stories:
-            absorbed_into = self._fragment_vote(story_id, ranked)
-            if absorbed_into is not None:
-                merges.append(absorbed_into)
-                story_id = absorbed_into[1]
+        merges: list[tuple[int, int]] = []
+        if not new_story:
+            story_id, merges = self.merger.after_join(story_id, ranked, bridge=original is None)
         updates: dict[str, str] = {}
-        self._since_pass += 1
-        lexical = self.scorer.lexical
-        if lexical and self.settings.merge_pass_every and self._since_pass >= self.settings.merge_pass_every:
-            self._since_pass = 0
-            passed = merge_pass(self.stories, member.timestamp, self.settings, lexical.idf, self._merge)
-            merges += passed
-            for _, survivor in passed:
-                if survivor in self.stories and survivor != story_id:
-                    updates.update(self._rephase(survivor))
-            story_id = self.members[member.id].story
         updates.update(self._rephase(story_id))
         phase = updates.pop(member.id, self.stories[story_id].phases.get(member.id, "arrival"))
         return StoryAssignment(
@@ -223,46 +194,6 @@ class StoryClusterer:
             self.postings.setdefault(keyword, []).append(member.seq)
         self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
-
-    def _fragment_vote(self, story_id: int, ranked: list[Candidate]) -> tuple[int, int] | None:
-        """Merge a small story into a much larger one once its articles keep scoring as members of it.
-
-        Reactions and statements about an event (and their copies) often open a story of their
-        own in the event's first hours, before the main story has the words that match them.
-        Each article that joins such a story while also scoring at least ``join_threshold``
-        for a story ``FRAGMENT_RATIO`` times larger and no younger is a vote; at
-        ``fragment_votes`` of the small story's size (at least 2) it is absorbed.
-        Returns ``(absorbed, survivor)``.
-        """
-        if not self.settings.fragment_votes:
-            return None
-        story = self.stories[story_id]
-        for other in ranked:
-            if other.story == story_id or other.story not in self.stories:
-                continue
-            big = self.stories[other.story]
-            if other.score < self.settings.join_threshold or len(big) < FRAGMENT_RATIO * len(story):
-                return None
-            if story.start < big.start - DAY:
-                return None
-            key = (story_id, other.story)
-            self._votes[key] = self._votes.get(key, 0) + 1
-            if self._votes[key] < max(2.0, self.settings.fragment_votes * len(story)):
-                return None
-            survivor, absorbed = self._merge(story_id, other.story)
-            self._votes = {k: v for k, v in self._votes.items() if absorbed not in k}
-            return absorbed, survivor
-        return None
-
-    def _merge(self, a: int, b: int) -> tuple[int, int]:
-        """Merge two stories; the larger (then older) survives. Returns (survivor, absorbed)."""
-        sa, sb = self.stories[a], self.stories[b]
-        survivor, absorbed = (sa, sb) if (len(sa), -sa.id) >= (len(sb), -sb.id) else (sb, sa)
-        for member_id in list(absorbed.members):
-            self.members[member_id].story = survivor.id
-        survivor.absorb(absorbed)
-        del self.stories[absorbed.id]
-        return survivor.id, absorbed.id
 
     def _rephase(self, story_id: int) -> dict[str, str]:
         """Recompute the story's phases; returns the members whose phase changed."""
@@ -311,6 +242,7 @@ class StoryClusterer:
         self.embedder.load_state(data.get("embedder"))
         for table in (self.members, self.by_seq, self.stories, self.postings):
             table.clear()
+        self.merger.clear()
         restored: story_snapshot.Restored | None = None
         if isinstance(records, StoryRecordSource):
             source = records

@@ -163,33 +163,6 @@ class StorySettings(BaseModel):
         description="Penalty for the time between the article and the story's span: "
         "weight * (gap / window) ** 2.",
     )
-    entity_weight: float = Field(
-        0.0,
-        ge=0,
-        description="Weight of the IDF-weighted share of the article's distinctive words that are "
-        "frequent in the story (matches reactions to an event by its specific names).",
-    )
-    entity_min_idf: float = Field(
-        4.0, ge=0, description="Least IDF of an article keyword to count as a distinctive (entity) word."
-    )
-    entity_share: float = Field(
-        0.1,
-        ge=0,
-        le=1,
-        description="Least share of a story's members using a word for it to be one of its entities.",
-    )
-    merge_pass_every: int = Field(
-        0, ge=0, description="Assignments between story-to-story merge passes (0 disables them)."
-    )
-    merge_pass_days: float = Field(
-        2.0, gt=0, description="Stories active this recently take part in a merge pass."
-    )
-    merge_pass_overlap: float = Field(
-        0.5, ge=0, le=1, description="Entity overlap two stories need to be merged by a merge pass."
-    )
-    merge_pass_start_hours: float = Field(
-        24.0, ge=0, description="Most time between the first articles of two stories merged by a merge pass."
-    )
     fragment_votes: float = Field(
         0.5,
         ge=0,

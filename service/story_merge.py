@@ -1,104 +1,96 @@
-"""Periodic story-to-story merge pass: joins fragments of one event opened side by side.
+"""Story-to-story merges: bridging articles and fragments absorbed by their main story.
 
-Reactions to an event (condolences, condemnations, sermons, blood drives) often open their
-own stories next to the main coverage because their wording differs from the reports,
-while they name the same specific entities (place, target, the event's own words).
-Every ``merge_pass_every`` assignments, the stories active in the last ``merge_pass_days``
-with at least two members are compared pairwise on their *entity sets*: the distinctive
-keywords (article keywords of at least ``entity_min_idf`` IDF) that at least
-``entity_share`` of a story's members use. Two stories merge when the IDF-weighted share
-of the smaller entity set found in the other reaches ``merge_pass_overlap`` (with at
-least ``MIN_SHARED`` shared words) and they *started* within ``merge_pass_start_hours``
-of each other: fragments of one event begin together, while an older story that drifted
-into a new event's vocabulary, or a different event with the same generic words, does not.
+Two rules, both checked when an article has been placed:
+
+* *bridging*: the article also scores ``merge_threshold`` or more for another story whose
+  profile is close to its own (:meth:`StoryScorer.mergeable`): the article connects two
+  stories that are one;
+* *fragments*: reactions and statements about an event (and their copies) often open a
+  story of their own in the event's first hours, before the main story has the words that
+  match them. Each article that joins such a story while also scoring at least
+  ``join_threshold`` for a story ``FRAGMENT_RATIO`` times larger and no younger is a vote;
+  at ``fragment_votes`` of the small story's size (at least 2) the small story is absorbed.
+
+The larger story (then the older) survives; merges are reported as ``(absorbed, survivor)``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping
-from typing import Protocol
-
-import numpy as np
-
 from service.config import StorySettings
+from service.story_scoring import Candidate, StoryScorer
+from service.story_state import DAY, Member, Story
 
-HOUR = 3600.0
-ENTITIES = 12  # most used distinctive keywords per story
-MIN_SHARED = 2
-
-
-class _Story(Protocol):
-    id: int
-    start: float
-    end: float
-    keywords: Counter[int]
-
-    def __len__(self) -> int: ...
+FRAGMENT_RATIO = 5  # a fragment's main story is at least this many times larger
 
 
-def entities(story: _Story, idf: Callable[[np.ndarray], np.ndarray], s: StorySettings) -> dict[int, float]:
-    """The story's distinctive keywords used by at least ``entity_share`` of its members, with IDF."""
-    floor = max(2.0, s.entity_share * len(story))
-    used = [k for k, n in story.keywords.most_common(4 * ENTITIES) if n >= floor]
-    if not used:
-        return {}
-    weights = idf(np.array(used, dtype=np.uint32))
-    keep = [(k, float(w)) for k, w in zip(used, weights.tolist(), strict=True) if w >= s.entity_min_idf]
-    return dict(keep[:ENTITIES])
+class StoryMerger:
+    """Applies the merge rules to the clusterer's stories and members (shared, not copied)."""
 
+    def __init__(
+        self,
+        settings: StorySettings,
+        scorer: StoryScorer,
+        stories: dict[int, Story],
+        members: dict[str, Member],
+    ) -> None:
+        self.s = settings
+        self.scorer = scorer
+        self.stories = stories
+        self.members = members
+        self._votes: dict[tuple[int, int], int] = {}
 
-def overlap(a: dict[int, float], b: dict[int, float]) -> float:
-    """IDF-weighted share of the smaller entity set found in the other (0 below MIN_SHARED words)."""
-    shared = a.keys() & b.keys()
-    if len(shared) < MIN_SHARED:
-        return 0.0
-    small = a if sum(a.values()) <= sum(b.values()) else b
-    return sum(small[k] for k in shared) / max(sum(small.values()), 1e-9)
+    def after_join(
+        self, story_id: int, ranked: list[Candidate], bridge: bool
+    ) -> tuple[int, list[tuple[int, int]]]:
+        """Merges caused by an article that joined ``story_id``: its story now, and the merges."""
+        merges: list[tuple[int, int]] = []
+        for other in ranked if bridge else []:
+            if other.story == story_id or other.story not in self.stories:
+                continue
+            if other.score >= self.s.merge_threshold and self.scorer.mergeable(
+                self.stories[story_id], self.stories[other.story]
+            ):
+                survivor, absorbed = self.merge(story_id, other.story)
+                merges.append((absorbed, survivor))
+                story_id = survivor
+        fragment = self._fragment_vote(story_id, ranked)
+        if fragment is not None:
+            merges.append(fragment)
+            story_id = fragment[1]
+        return story_id, merges
 
+    def _fragment_vote(self, story_id: int, ranked: list[Candidate]) -> tuple[int, int] | None:
+        """Count the vote of an article of ``story_id`` for a much larger story; merge at enough votes."""
+        if not self.s.fragment_votes:
+            return None
+        story = self.stories[story_id]
+        for other in ranked:
+            if other.story == story_id or other.story not in self.stories:
+                continue
+            big = self.stories[other.story]
+            if other.score < self.s.join_threshold or len(big) < FRAGMENT_RATIO * len(story):
+                return None
+            if story.start < big.start - DAY:
+                return None
+            key = (story_id, other.story)
+            self._votes[key] = self._votes.get(key, 0) + 1
+            if self._votes[key] < max(2.0, self.s.fragment_votes * len(story)):
+                return None
+            survivor, absorbed = self.merge(story_id, other.story)
+            return absorbed, survivor
+        return None
 
-def merge_pairs(
-    stories: Mapping[int, _Story], now: float, s: StorySettings, idf: Callable[[np.ndarray], np.ndarray]
-) -> list[tuple[int, int, float]]:
-    """Pairs of recent stories (a, b, overlap) that qualify for merging, most similar first."""
-    recent = sorted(
-        (st for st in stories.values() if len(st) >= 2 and st.end >= now - s.merge_pass_days * 86400.0),
-        key=lambda st: st.start,
-    )
-    sets = [entities(st, idf, s) for st in recent]
-    pairs = []
-    for i, a in enumerate(recent):
-        for j in range(i + 1, len(recent)):
-            b = recent[j]
-            if b.start - a.start > s.merge_pass_start_hours * HOUR:
-                break
-            score = overlap(sets[i], sets[j]) if sets[i] and sets[j] else 0.0
-            if score >= s.merge_pass_overlap:
-                pairs.append((a.id, b.id, score))
-    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+    def merge(self, a: int, b: int) -> tuple[int, int]:
+        """Merge two stories; the larger (then older) survives. Returns (survivor, absorbed)."""
+        sa, sb = self.stories[a], self.stories[b]
+        survivor, absorbed = (sa, sb) if (len(sa), -sa.id) >= (len(sb), -sb.id) else (sb, sa)
+        for member_id in list(absorbed.members):
+            self.members[member_id].story = survivor.id
+        survivor.absorb(absorbed)
+        del self.stories[absorbed.id]
+        self._votes = {k: v for k, v in self._votes.items() if absorbed.id not in k}
+        return survivor.id, absorbed.id
 
-
-def merge_pass(
-    stories: Mapping[int, _Story],
-    now: float,
-    s: StorySettings,
-    idf: Callable[[np.ndarray], np.ndarray],
-    merge: Callable[[int, int], tuple[int, int]],
-) -> list[tuple[int, int]]:
-    """Run the pass; ``merge(a, b)`` returns (survivor, absorbed). Returns (absorbed, survivor) pairs."""
-    alias: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while x in alias:
-            x = alias[x]
-        return x
-
-    out = []
-    for a, b, _ in merge_pairs(stories, now, s, idf):
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            continue
-        survivor, absorbed = merge(ra, rb)
-        alias[absorbed] = survivor
-        out.append((absorbed, survivor))
-    return out
+    def clear(self) -> None:
+        """Forget pending votes (the stories were reloaded)."""
+        self._votes.clear()

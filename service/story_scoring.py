@@ -90,7 +90,6 @@ class StoryScorer:
                 best[other.story] = (sim, other.id)
         out = []
         words = query.terms.ids[query.terms.ids < WORD_SPACE] if query.terms is not None else query.keywords
-        q_keys, q_idf = self._distinctive(query)
         for story_id, (sim, best_id) in best.items():
             story = stories[story_id]
             if q_sparse is not None and self.s.profile_days >= 0:
@@ -101,32 +100,14 @@ class StoryScorer:
                 centroid = float(np.dot(vector, story.centroid))
             shared = self._shared_terms(story, words)
             gap = (story.gap_days(query.timestamp) / self.s.window_days) ** 2
-            entity = self._entity_share(story, q_keys, q_idf) if len(q_keys) else 0.0
             score = (
-                self.s.entity_weight * entity
-                + self.s.article_weight * sim
+                self.s.article_weight * sim
                 + self.s.centroid_weight * centroid
                 + self.s.terms_weight * shared
                 - self.s.time_weight * gap
             )
             out.append(Candidate(story_id, score, sim, best_id, centroid, shared))
         return sorted(out, key=lambda c: (-c.score, c.story))
-
-    def _distinctive(self, query: Member) -> tuple[list[int], np.ndarray]:
-        """The article's keywords of at least ``entity_min_idf`` IDF and their IDF."""
-        if self.lexical is None or not self.s.entity_weight or not len(query.keywords):
-            return [], np.zeros(0, np.float32)
-        idf = self.lexical.idf(query.keywords)
-        keep = idf >= self.s.entity_min_idf
-        return query.keywords[keep].tolist(), idf[keep]
-
-    def _entity_share(self, story: Story, keys: list[int], idf: np.ndarray) -> float:
-        """IDF-weighted share of the article's distinctive words that many story members use (>= 2 needed)."""
-        floor = max(2.0, self.s.entity_share * len(story))
-        hit = np.array([story.keywords.get(k, 0) >= floor for k in keys], dtype=bool)
-        if hit.sum() < 2:
-            return 0.0
-        return float(idf[hit].sum() / idf.sum())
 
     def _shared_terms(self, story: Story, words: np.ndarray) -> float:
         """Share of the story's signature (its most used keywords, by use) that the article contains."""

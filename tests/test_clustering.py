@@ -172,7 +172,7 @@ def test_a_fragment_is_absorbed_once_its_articles_vote_for_the_larger_story(tmp_
 
     def vote(small: int, big_score: float) -> tuple[int, int] | None:
         ranked = [Candidate(small, 1.0, 1.0, "", 0.5, 0.5), Candidate(1, big_score, 0.3, "", 0.3, 0.3)]
-        return clusterer._fragment_vote(small, ranked)
+        return clusterer.merger._fragment_vote(small, ranked)
 
     assert vote(2, join - 0.01) is None and vote(2, join + 0.1) is None  # below the bar; one vote
     assert vote(2, join + 0.1) == (2, 1)  # the second vote: 2 >= 0.5 * 4
