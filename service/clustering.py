@@ -169,8 +169,7 @@ class StoryClusterer:
         merges: list[tuple[int, int]] = []
         if not new_story:
             story_id, merges = self.merger.after_join(story_id, ranked, bridge=original is None)
-        updates: dict[str, str] = {}
-        updates.update(self._rephase(story_id))
+        updates = self._rephase(story_id)
         phase = updates.pop(member.id, self.stories[story_id].phases.get(member.id, "arrival"))
         return StoryAssignment(
             cluster_id=story_id,
