@@ -135,8 +135,14 @@ class StoryClusterer:
         return (chosen.story, chosen.score) if chosen is not None else None
 
     def _joinable(self, ranked: list[Candidate]) -> Candidate | None:
-        """The best candidate when it reaches ``join_threshold``."""
-        return ranked[0] if ranked and ranked[0].score >= self.settings.join_threshold else None
+        """The best candidate when it reaches ``join_threshold`` (``popular_join_threshold`` for a
+        story of ``popular_size`` articles or more: the larger story is the likelier home)."""
+        if not ranked:
+            return None
+        best, bar = ranked[0], self.settings.join_threshold
+        if len(self.stories[best.story]) >= self.settings.popular_size:
+            bar = min(bar, self.settings.popular_join_threshold)
+        return best if best.score >= bar else None
 
     def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment:
         """Place one new article; returns where it went and everything that changed."""

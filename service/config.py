@@ -121,6 +121,16 @@ class StorySettings(BaseModel):
     join_threshold: float = Field(
         0.22, ge=0, le=1, description="Story score needed to join an existing story."
     )
+    popular_join_threshold: float = Field(
+        0.17,
+        ge=0,
+        le=1,
+        description="Lower score needed to join a story of at least `popular_size` articles: a large "
+        "running story is the likely home of a loosely worded piece (a column, a reaction) in its window.",
+    )
+    popular_size: int = Field(
+        50, ge=1, description="Stories of at least this many articles use `popular_join_threshold`."
+    )
     merge_threshold: float = Field(
         0.18,
         ge=0,

@@ -27,7 +27,7 @@ HASH_BITS = 20
 N_FEATURES = 1 << HASH_BITS
 # Whole words hash below WORD_SPACE, character n-grams above it, so words can be told apart.
 WORD_SPACE = 1 << 18
-_WORD_CACHE_MAX = 400_000
+_WORD_CACHE_MAX = 60_000  # words per generation of the feature cache (two generations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class TermCounts:
     """Bag of hashed features of one article: sorted unique ids and their (weighted) counts."""
 
     ids: np.ndarray  # uint32
-    counts: np.ndarray  # float32
+    counts: np.ndarray  # float32 (float16 in the clusterer's kept member features)
 
     def to_bytes(self) -> bytes:
         """Compact, compressed serialization (stored per article by the pipeline)."""
@@ -101,12 +101,19 @@ class LexicalEmbedder:
         self._sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), N_FEATURES)
         self.df = np.zeros(N_FEATURES, dtype=np.int32)
         self.n_docs = 0
+        # Two generations: a hit in the old one is promoted, and when the young one is full it
+        # becomes the old one. Frequent words stay cached; memory stays bounded.
         self._word_cache: dict[str, np.ndarray] = {}
+        self._word_cache_old: dict[str, np.ndarray] = {}
 
     def _word_features(self, word: str) -> np.ndarray:
         """Feature ids of one word: the word itself and its padded character n-grams."""
         cached = self._word_cache.get(word)
         if cached is not None:
+            return cached
+        cached = self._word_cache_old.get(word)
+        if cached is not None:
+            self._remember_word(word, cached)
             return cached
         padded = f" {word} "
         n = self.ngram
@@ -114,10 +121,13 @@ class LexicalEmbedder:
         span = N_FEATURES - WORD_SPACE
         ids = [_stable_hash(word, 0, WORD_SPACE)] + [_stable_hash(g, WORD_SPACE, span) for g in grams]
         feats = np.unique(np.array(ids, dtype=np.uint32))
-        if len(self._word_cache) >= _WORD_CACHE_MAX:
-            self._word_cache.clear()
-        self._word_cache[word] = feats
+        self._remember_word(word, feats)
         return feats
+
+    def _remember_word(self, word: str, feats: np.ndarray) -> None:
+        if len(self._word_cache) >= _WORD_CACHE_MAX:
+            self._word_cache_old, self._word_cache = self._word_cache, {}
+        self._word_cache[word] = feats
 
     def _doc_terms(self, doc: PreparedArticle) -> TermCounts:
         """Weighted feature counts of one article (title words count ``title_weight`` times)."""
@@ -144,7 +154,8 @@ class LexicalEmbedder:
 
     def weigh(self, terms: TermCounts) -> tuple[np.ndarray, np.ndarray]:
         """L2-normalized sparse TF-IDF vector (ids, weights) under the current IDF."""
-        weights = (1.0 + np.log(np.maximum(terms.counts, 1.0))) * self.idf(terms.ids)
+        counts = terms.counts.astype(np.float32, copy=False)  # kept member features are float16
+        weights = (1.0 + np.log(np.maximum(counts, 1.0))) * self.idf(terms.ids)
         norm = float(np.sqrt(np.dot(weights, weights)))
         return terms.ids, (weights / norm if norm > 0 else weights)
 
@@ -155,7 +166,8 @@ class LexicalEmbedder:
             return np.zeros(0, np.uint32), np.zeros(0, np.float32), np.zeros(0, np.int64)
         ids = np.concatenate([t.ids for t in terms])
         rows = np.repeat(np.arange(len(terms)), sizes)
-        weights = (1.0 + np.log(np.maximum(np.concatenate([t.counts for t in terms]), 1.0))) * self.idf(ids)
+        counts = np.concatenate([t.counts for t in terms]).astype(np.float32, copy=False)
+        weights = (1.0 + np.log(np.maximum(counts, 1.0))) * self.idf(ids)
         norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(terms)))
         return ids, weights / np.maximum(norms[rows], 1e-12), rows
 

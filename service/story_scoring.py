@@ -11,13 +11,16 @@ otherwise). :meth:`StoryScorer.mergeable` decides whether two stories are one.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from service.config import StorySettings
 from service.embedding import EMPTY_TERMS, WORD_SPACE, Embedder, LexicalEmbedder, TermCounts
-from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos
+from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos, sparse_dot
+
+LOCAL_CACHE = 4096  # cached local story profiles (consecutive articles share most candidate stories)
 
 
 @dataclass(slots=True)
@@ -49,6 +52,7 @@ class StoryScorer:
         self.embedder = embedder
         lexical = embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
         self.lexical: LexicalEmbedder | None = lexical
+        self._local: OrderedDict[tuple[int, int], tuple[int, Sparse, float]] = OrderedDict()
 
     def compact(self, member: Member, keep: int | None = KEPT_FEATURES) -> None:
         """Derive the member's keywords; with ``keep``, drop all but its strongest features."""
@@ -59,7 +63,9 @@ class StoryScorer:
         order = np.argsort(-weights[words])[:KEYWORDS]
         member.keywords = ids[words][order].astype(np.uint32)
         if keep is not None:
-            member.terms = _strongest(member.terms, self.lexical)
+            # float16 counts: what the database stores anyway, at half the memory
+            kept = _strongest(member.terms, self.lexical)
+            member.terms = TermCounts(kept.ids, kept.counts.astype(np.float16))
 
     def similarities(self, query: Member, near: list[Member], dense: list[float]) -> list[float]:
         """Exact sparse cosine of the query to each neighbour (dense scores when not lexical)."""
@@ -90,10 +96,12 @@ class StoryScorer:
                 best[other.story] = (sim, other.id)
         out = []
         words = query.terms.ids[query.terms.ids < WORD_SPACE] if query.terms is not None else query.keywords
+        words = np.sort(words)
+        q_norm = float(np.linalg.norm(q_sparse[1])) if q_sparse is not None else 0.0
         for story_id, (sim, best_id) in best.items():
             story = stories[story_id]
             if q_sparse is not None and self.s.profile_days >= 0:
-                centroid = sparse_cos(q_sparse, story.profile_near(query.timestamp, self.s.profile_days))
+                centroid = self._local_cos(q_sparse, q_norm, story, query.timestamp)
             elif q_sparse is not None:
                 centroid = sparse_cos(q_sparse, story.profile)
             else:
@@ -109,12 +117,29 @@ class StoryScorer:
             out.append(Candidate(story_id, score, sim, best_id, centroid, shared))
         return sorted(out, key=lambda c: (-c.score, c.story))
 
+    def _local_cos(self, q: Sparse, q_norm: float, story: Story, timestamp: float) -> float:
+        """Cosine of the article to the story's coverage near its time (cached per story and day)."""
+        key = (story.id, int(timestamp // DAY))
+        cached = self._local.get(key)
+        if cached is None or cached[0] != story.version:
+            profile = story.profile_near(timestamp, self.s.profile_days)
+            cached = (story.version, profile, float(np.linalg.norm(profile[1])))
+            self._local[key] = cached
+            if len(self._local) > LOCAL_CACHE:
+                self._local.popitem(last=False)
+        else:
+            self._local.move_to_end(key)
+        norms = q_norm * cached[2]
+        return sparse_dot(q, cached[1]) / norms if norms > 0 else 0.0
+
     def _shared_terms(self, story: Story, words: np.ndarray) -> float:
-        """Share of the story's signature (its most used keywords, by use) that the article contains."""
+        """Share of the story's signature (its most used keywords, by use) that the article contains
+        (``words``: the article's word features, sorted)."""
         sig_ids, sig_weights = story.signature()
-        if not len(sig_ids):
+        if not len(sig_ids) or not len(words):
             return 0.0
-        return float(sig_weights[np.isin(sig_ids, words, assume_unique=True)].sum())
+        pos = np.minimum(np.searchsorted(words, sig_ids), len(words) - 1)
+        return float(sig_weights[words[pos] == sig_ids].sum())
 
     def sparse(self, member: Member) -> Sparse | None:
         """The member's normalized sparse TF-IDF vector (None for dense-only embedders)."""

@@ -31,7 +31,7 @@ from service.stages import StoryRecord
 from service.story_state import KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES, Member, Story
 
 log = logging.getLogger(__name__)
-VERSION = 3
+VERSION = 4
 LAYOUT = (VERSION, KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES)
 
 
@@ -60,7 +60,7 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
         "cue": np.fromiter((CUES.index(m.cue) for m in ordered), np.uint8, len(ordered)),
         "has_terms": np.fromiter((m.terms is not None for m in ordered), bool, len(ordered)),
         "terms": _ragged(terms, np.uint32),
-        "counts": _ragged(counts, np.float32)[0],
+        "counts": _ragged(counts, np.float16)[0],
         "keywords": _ragged([m.keywords for m in ordered], np.uint32),
         "story_ids": np.fromiter((s.id for s in chosen), np.int64, len(chosen)),
         "sums": np.stack([s.vsum for s in chosen]) if chosen else np.zeros((0, 0), np.float32),

@@ -9,6 +9,7 @@ span and the members' phases.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ KEYWORDS = 16  # distinctive words per article (also the keys of the candidate p
 PROFILE_FEATURES = 600  # sparse story profile size (summed member TF-IDF vectors)
 SIGNATURE = 20  # most used keywords of a story that articles are matched against
 DAY = 86400.0
+_VERSIONS = itertools.count(1)  # story versions are unique across all stories, so caches never mix them up
 
 
 @dataclass(slots=True)
@@ -56,7 +58,13 @@ _EMPTY_SPARSE: Sparse = (np.zeros(0, np.uint32), np.zeros(0, np.float32))
 
 
 def _combine(a: Sparse, b: Sparse) -> Sparse:
-    """Sum of two sparse vectors, keeping the PROFILE_FEATURES strongest features."""
+    """Sum of two sparse vectors, keeping the PROFILE_FEATURES strongest features.
+
+    An empty side returns the other one itself (arrays are never modified in place), so a
+    one-article story shares one pair of arrays between its profile and its day profile.
+    """
+    if not len(a[0]) and len(b[0]) <= 2 * PROFILE_FEATURES:
+        return b
     ids, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
     weights = np.bincount(inverse, np.concatenate([a[1], b[1]]), minlength=len(ids)).astype(np.float32)
     if len(ids) > 2 * PROFILE_FEATURES:
@@ -96,6 +104,7 @@ class Story:
         "profile",
         "start",
         "times",
+        "version",
         "vsum",
     )
 
@@ -111,6 +120,7 @@ class Story:
         self.start = self.end = 0.0
         self.profile: Sparse = _EMPTY_SPARSE
         self.days: dict[int, Sparse] = {}  # profile of the members published on each (UTC) day
+        self.version = next(_VERSIONS)  # renewed on every change (keys caches of derived profiles)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -147,6 +157,7 @@ class Story:
         return self._signature
 
     def _changed(self) -> None:
+        self.version = next(_VERSIONS)
         self._signature = None
         self._centroid = None
         self.start, self.end = (min(self.times), max(self.times)) if self.times else (0.0, 0.0)

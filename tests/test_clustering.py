@@ -180,3 +180,21 @@ def test_a_fragment_is_absorbed_once_its_articles_vote_for_the_larger_story(tmp_
     for _ in range(5):
         assert vote(3, join + 0.2) is None
     assert 3 in clusterer.stories
+
+
+def test_a_popular_story_takes_loosely_matching_articles_and_a_small_one_does_not(tmp_path: Path) -> None:
+    from service.story_scoring import Candidate
+
+    settings = Settings(data_dir=tmp_path, stories={"popular_size": 30, "popular_join_threshold": 0.17})
+    clusterer = StoryClusterer(settings)
+    _story_of(clusterer, 1, 30, start_day=100)  # a large running story
+    _story_of(clusterer, 2, 29, start_day=100)  # one article short of popular
+    join = clusterer.settings.join_threshold
+
+    def joins(story: int, score: float) -> bool:
+        return clusterer._joinable([Candidate(story, score, score, "", score, score)]) is not None
+
+    assert joins(1, 0.18) and not joins(2, 0.18)  # between the two bars
+    assert not joins(1, 0.16)  # below the lower bar too
+    assert joins(1, join) and joins(2, join)  # the normal bar holds for both
+    assert clusterer._joinable([]) is None

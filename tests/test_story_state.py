@@ -40,3 +40,14 @@ def test_discard_and_absorb_keep_day_profiles_consistent() -> None:
     a.discard(second, np.zeros(4), y)
     assert sparse_cos(x, a.profile_near(100 * DAY, 0)) > 0.99
     assert sparse_cos(y, a.profile_near(100 * DAY, 0)) < 1e-6
+
+
+def test_story_versions_change_with_every_update_and_never_repeat() -> None:
+    a, b = Story(1, 4), Story(1, 4)  # same id (a reloaded story): still distinct versions
+    assert a.version != b.version
+    seen = {a.version, b.version}
+    a.add(member("a1", 100), np.zeros(4), sparse([1], [1.0]))
+    assert a.version not in seen
+    seen.add(a.version)
+    a.discard(member("a1", 100), np.zeros(4), sparse([1], [1.0]))
+    assert a.version not in seen

@@ -1,0 +1,73 @@
+"""Candidate story scoring: components, the cached local profile, shared signature words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from service.clustering import StoryClusterer
+from service.config import Settings
+from service.documents import PreparedArticle
+from service.pipeline import prepare
+from service.schemas import ArticleIn
+from service.story_state import sparse_cos
+
+TEXTS = [
+    ("Summit opens in Vladivostok", "Leaders arrived in Vladivostok for the summit on energy and trade."),
+    ("Vladivostok summit talks", "Talks at the Vladivostok summit covered energy, trade and rail links."),
+    ("Flood warning in the north", "Heavy rain raised rivers and the north issued a flood warning."),
+]
+
+
+def doc(i: int, title: str, body: str) -> PreparedArticle:
+    published = datetime(2024, 3, 1, 8, i, tzinfo=UTC).isoformat()
+    raw = {"id": f"a{i}", "title": title, "body": body, "source": "wire", "published_at": published}
+    return prepare(ArticleIn.model_validate(raw), datetime(2024, 4, 1, tzinfo=UTC))
+
+
+def test_rank_scores_the_local_profile_exactly_and_follows_story_changes(tmp_path: Path) -> None:
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    docs = [doc(i, t, b) for i, (t, b) in enumerate(TEXTS)]
+    for seq, d in enumerate(docs):
+        clusterer.assign(d, seq, None)
+    summit = clusterer.members["a0"].story
+    assert clusterer.members["a1"].story == summit != clusterer.members["a2"].story
+
+    query = doc(9, "Summit in Vladivostok ends", "The Vladivostok summit ended with an energy deal.")
+    item = clusterer._embed([query])[0]
+    clusterer.scorer.compact(item.member, keep=None)
+    q = clusterer.scorer.sparse(item.member)
+    assert q is not None
+
+    def centroid_of(story: int) -> float:
+        ranked = clusterer._candidates(item)
+        return next(c.centroid for c in ranked if c.story == story)
+
+    story = clusterer.stories[summit]
+    expected = sparse_cos(q, story.profile_near(item.member.timestamp, 1))
+    assert np.isclose(centroid_of(summit), expected)
+    assert np.isclose(centroid_of(summit), expected)  # from the cache: the same figure
+    # the story changes (a flood article is added to it): the cached profile must not be reused
+    flood = clusterer._embed([doc(5, "Flood in the north", "Flood waters rose in the north.")])[0]
+    clusterer.scorer.compact(flood.member)
+    story.add(flood.member, flood.vector, clusterer.scorer.sparse(flood.member))
+    changed = sparse_cos(q, story.profile_near(item.member.timestamp, 1))
+    assert not np.isclose(changed, expected)
+    assert np.isclose(centroid_of(summit), changed)
+
+
+def test_shared_terms_is_the_signature_share_the_article_contains(tmp_path: Path) -> None:
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    for seq, (t, b) in enumerate(TEXTS[:2]):
+        clusterer.assign(doc(seq, t, b), seq, None)
+    story = clusterer.stories[clusterer.members["a0"].story]
+    sig_ids, sig_weights = story.signature()
+    assert len(sig_ids) and np.isclose(sig_weights.sum(), 1.0)
+    scorer = clusterer.scorer
+    words = np.sort(sig_ids[: len(sig_ids) // 2])
+    share = scorer._shared_terms(story, words)
+    assert np.isclose(share, float(sig_weights[np.isin(sig_ids, words)].sum()))
+    assert np.isclose(scorer._shared_terms(story, np.sort(sig_ids)), 1.0)
+    assert scorer._shared_terms(story, np.zeros(0, np.uint32)) == 0.0
