@@ -61,6 +61,8 @@ class StoryClusterer:
             bucket_seconds=self.settings.window_days * DAY,
         )
         self.scorer = StoryScorer(self.settings, self.embedder)
+        # dense vector sums only where centroids are scored (1 KB per story saved otherwise)
+        self.sum_dim = 0 if self.scorer.sparse_scoring else self.embedder.dim
         self.members: dict[str, Member] = {}
         self.by_seq: dict[int, str] = {}
         self.stories: dict[int, Story] = {}
@@ -166,7 +168,7 @@ class StoryClusterer:
         new_story = story_id not in self.stories
         if new_story:
             self.next_story = max(self.next_story, story_id) + 1
-            self.stories[story_id] = Story(story_id, self.embedder.dim)
+            self.stories[story_id] = Story(story_id, self.sum_dim)
         member.duplicate_of = original.id if original is not None else None
         features = member.to_bytes()
         self.embedder.observe(member.terms)
@@ -253,7 +255,7 @@ class StoryClusterer:
             source = records
             keys = list(source.story_records(light=True))
             times = {k.seq: k.timestamp for k in keys}
-            restored = story_snapshot.read(self.snapshot_path, self.embedder.name, self.embedder.dim, keys)
+            restored = story_snapshot.read(self.snapshot_path, self.embedder.name, self.sum_dim, keys)
             rows = source.story_records(after_seq=restored.last_seq if restored else 0)
         else:
             rows = iter(sorted(records, key=lambda r: r.seq))
@@ -285,7 +287,7 @@ class StoryClusterer:
         self.scorer.compact(member)
         self._remember(member)
         story = self.stories.get(record.cluster_id) or self.stories.setdefault(
-            record.cluster_id, Story(record.cluster_id, self.embedder.dim)
+            record.cluster_id, Story(record.cluster_id, self.sum_dim)
         )
         story.add(member, vector, self.scorer.sparse(member))
         story.phases[record.id] = record.phase or "core"

@@ -54,6 +54,12 @@ class StoryScorer:
         self.lexical: LexicalEmbedder | None = lexical
         self._local: OrderedDict[tuple[int, int], tuple[int, Sparse, float]] = OrderedDict()
 
+    @property
+    def sparse_scoring(self) -> bool:
+        """Whether stories are scored on sparse TF-IDF profiles (the lexical embedder) rather than
+        dense centroids, which then need no vector sum."""
+        return self.lexical is not None and self.embedder is self.lexical
+
     def compact(self, member: Member, keep: int | None = KEPT_FEATURES) -> None:
         """Derive the member's keywords; with ``keep``, drop all but its strongest features."""
         if self.lexical is None or member.terms is None or not len(member.terms.ids):

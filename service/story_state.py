@@ -109,6 +109,7 @@ class Story:
     )
 
     def __init__(self, story_id: int, dim: int) -> None:
+        """``dim``: size of the dense vector sum (0 keeps none: sparse-scored stories)."""
         self.id = story_id
         self.members: set[str] = set()
         self.vsum = np.zeros(dim, dtype=np.float32)
@@ -131,7 +132,8 @@ class Story:
             day = int(member.timestamp // DAY)
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), sparse)
         self.members.add(member.id)
-        self.vsum += vector
+        if self.vsum.size:
+            self.vsum += vector
         self.times.append(member.timestamp)
         self.keywords.update(member.keywords.tolist())
         self._changed()
@@ -168,7 +170,8 @@ class Story:
             day = int(member.timestamp // DAY)
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), (sparse[0], -sparse[1]))
         self.members.discard(member.id)
-        self.vsum -= vector
+        if self.vsum.size:
+            self.vsum -= vector
         self.times.remove(member.timestamp)
         self.keywords.subtract(member.keywords.tolist())
         self.phases.pop(member.id, None)
@@ -179,7 +182,8 @@ class Story:
         for day, part in other.days.items():
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), part)
         self.members |= other.members
-        self.vsum += other.vsum
+        if self.vsum.size:
+            self.vsum += other.vsum
         self.times += other.times
         self.keywords.update(other.keywords)
         self.phases.update(other.phases)

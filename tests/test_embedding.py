@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from service.config import Settings
 from service.documents import PreparedArticle
 from service.embedding import HybridEmbedder, LexicalEmbedder, SentenceTransformerEmbedder, TermCounts
 from service.text import matching_form
@@ -122,3 +124,27 @@ def test_hybrid_is_a_weighted_mix(minilm: SentenceTransformerEmbedder) -> None:
     assert vectors.shape == (2, 64 + minilm.dim)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert "hybrid" in hybrid.name
+
+
+def test_stories_on_sentence_transformer_vectors_use_dense_centroids(
+    minilm: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    from service.clustering import StoryClusterer
+
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path), embedder=minilm)
+    docs = [
+        article(
+            "q1", "Earthquake hits Turkey", "A powerful earthquake struck eastern Turkey, killing dozens."
+        ),
+        article(
+            "q2", "Dozens dead in Turkish quake", "Rescuers search rubble after a strong quake in Turkey."
+        ),
+        article("f1", "Madrid win the cup", "Real Madrid beat Barcelona two to one in the cup final."),
+    ]
+    for seq, doc in enumerate(docs):
+        clusterer.assign(doc, seq, None)
+    story = {i: clusterer.members[i].story for i in ("q1", "q2", "f1")}
+    assert story["q1"] == story["q2"] != story["f1"]
+    quake = clusterer.stories[story["q1"]]
+    assert quake.vsum.shape == (minilm.dim,)  # dense stories keep their vector sum
+    assert np.isclose(float(np.linalg.norm(quake.centroid)), 1.0, atol=1e-4)

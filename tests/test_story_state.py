@@ -51,3 +51,13 @@ def test_story_versions_change_with_every_update_and_never_repeat() -> None:
     seen.add(a.version)
     a.discard(member("a1", 100), np.zeros(4), sparse([1], [1.0]))
     assert a.version not in seen
+
+
+def test_a_story_without_a_vector_sum_ignores_vectors() -> None:
+    story = Story(1, 0)  # sparse-scored stories keep no dense sum
+    story.add(member("a", 100), np.ones(4, np.float32), sparse([1], [1.0]))
+    other = Story(2, 0)
+    other.add(member("b", 100), np.ones(4, np.float32), sparse([2], [1.0]))
+    story.absorb(other)
+    story.discard(member("a", 100), np.ones(4, np.float32), sparse([1], [1.0]))
+    assert story.vsum.size == 0 and story.members == {"b"}
