@@ -60,31 +60,41 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # -- facts (written by the commit listener) ---------------------------------------------
 
 
+_GROUPS_SQL = (
+    "SELECT phase, source, language, COUNT(*) AS n, SUM(dup_of IS NOT NULL) AS dups,"
+    " MIN(published_at) AS first, MAX(published_at) AS last, MIN(published_ts) AS seen"
+    " FROM articles WHERE cluster_id = ? GROUP BY phase, source, language"
+)
+TITLES_CHARS = 2000  # leading titles kept for the ``q`` search
+
+
 def compute_facts(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
-    """Exact facts of a live story from its articles; None when merged away, empty or unknown."""
+    """Exact facts of a live story from its articles; None when merged away, empty or unknown.
+
+    Counts and time spans are SQL aggregates over a covering index (no article row is read);
+    only the first titles, in time order, come from the rows themselves.
+    """
     sql = "SELECT created_at, updated_at, merged_into, content_version FROM clusters WHERE id = ?"
     head = conn.execute(sql, (cluster_id,)).fetchone()
     if head is None or head["merged_into"] is not None:
         return None
-    rows = conn.execute(
-        "SELECT source, language, phase, published_at, dup_of, title_norm FROM articles WHERE cluster_id = ?",
-        (cluster_id,),
-    ).fetchall()
-    if not rows:
+    groups = conn.execute(_GROUPS_SQL, (cluster_id,)).fetchall()
+    if not groups:
         return None
     phases: dict[str, Row] = {}
-    for row in rows:
+    sources: Counter[str] = Counter()
+    languages: dict[str, list[float]] = {}  # count and first publication time, for the order
+    for row in sorted(groups, key=lambda r: r["seen"]):
         span = phases.setdefault(row["phase"] or "core", {"count": 0, "first": None, "last": None})
-        span["count"] += 1
-        span["first"] = min(filter(None, (span["first"], row["published_at"])))
-        span["last"] = max(filter(None, (span["last"], row["published_at"])))
-    sources = Counter(row["source"] for row in rows)
-    languages = Counter(row["language"] for row in rows)
-    titles = dict.fromkeys(row["title_norm"] for row in rows if row["title_norm"])
-    published = [row["published_at"] for row in rows]
+        span["count"] += row["n"]
+        span["first"] = min(filter(None, (span["first"], row["first"])))
+        span["last"] = max(filter(None, (span["last"], row["last"])))
+        sources[row["source"]] += row["n"]
+        seen = languages.setdefault(row["language"], [0, row["seen"]])
+        seen[0] += row["n"]
     facets = {
         "sources": [{"source": s, "count": n} for s, n in sorted(sources.items(), key=_by_count)],
-        "languages": [lang for lang, _ in languages.most_common()],
+        "languages": sorted(languages, key=lambda lang: (-languages[lang][0], languages[lang][1])),
         "phases": [{"phase": p, **phases[p]} for p in sorted(phases, key=_phase_rank)],
     }
     return {
@@ -92,18 +102,32 @@ def compute_facts(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
         "version": head["content_version"],
         "created_at": head["created_at"],
         "updated_at": head["updated_at"],
-        "article_count": len(rows),
-        "duplicate_count": sum(row["dup_of"] is not None for row in rows),
-        "first_published": min(published),
-        "last_published": max(published),
+        "article_count": sum(row["n"] for row in groups),
+        "duplicate_count": sum(row["dups"] for row in groups),
+        "first_published": min(row["first"] for row in groups),
+        "last_published": max(row["last"] for row in groups),
         "facets": json.dumps(facets, ensure_ascii=False),
-        "titles_norm": " ".join(titles)[:2000],
+        "titles_norm": _titles(conn, cluster_id),
         "facet_values": [
             *(("source", normalize(s)) for s in sources),
             *(("language", lang) for lang in languages),
             *(("phase", p) for p in phases),
         ],
     }
+
+
+def _titles(conn: sqlite3.Connection, cluster_id: int) -> str:
+    """The story's distinct titles in time order, joined and cut to ``TITLES_CHARS``."""
+    sql = "SELECT title_norm FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
+    titles: dict[str, None] = {}
+    length = 0
+    for (title,) in conn.execute(sql, (cluster_id,)):
+        if title and title not in titles:
+            titles[title] = None
+            length += len(title) + 1
+            if length > TITLES_CHARS:
+                break
+    return " ".join(titles)[:TITLES_CHARS]
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:
@@ -120,7 +144,8 @@ def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str
         for cluster_id in cluster_ids:
             facts = compute_facts(conn, cluster_id)
             old = conn.execute(
-                "SELECT updated_at, article_count FROM story_facts WHERE cluster_id = ?", (cluster_id,)
+                "SELECT updated_at, article_count, titles_norm FROM story_facts WHERE cluster_id = ?",
+                (cluster_id,),
             ).fetchone()
             if facts is None:
                 conn.execute("DELETE FROM story_facts WHERE cluster_id = ?", (cluster_id,))
@@ -148,7 +173,8 @@ def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str
                 "INSERT OR IGNORE INTO story_facets (kind, value, cluster_id) VALUES (?,?,?)",
                 [(kind, value, cluster_id) for kind, value in facts["facet_values"]],
             )
-            _index_text(conn, cluster_id)
+            if old is None or old["titles_norm"] != facts["titles_norm"]:  # else the indexed text stands
+                _index_text(conn, cluster_id)
 
 
 def _index_text(conn: sqlite3.Connection, cluster_id: int) -> None:
