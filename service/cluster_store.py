@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,8 @@ _MEMBER_COLUMNS = (
     "id, title, source, url, published_at, published_ts, phase, dup_type, dup_of, dup_score, similarity"
 )
 _STORY_COLUMNS = "id, title, body, body_norm, source, url, published_at, published_ts, dup_of, vector"
+_LIGHT_COLUMNS = "id, source, url, published_at, published_ts, dup_of, vector"
+_NO_TEXT: Row = {"title": None, "body": "", "body_norm": ""}
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -214,19 +216,55 @@ def stale_summary_ids(conn: sqlite3.Connection) -> list[int]:
     return [int(row[0]) for row in conn.execute(sql)]
 
 
+def summary_due(conn: sqlite3.Connection, cluster_id: int, due: Callable[[int | None, int], bool]) -> bool:
+    """Whether a story's stale summary should be recomputed: ``due(size summarized, size now)``
+    (always when it has none or no facts, e.g. merged away)."""
+    sql = (
+        "SELECT c.summary IS NULL AS missing, json_extract(c.summary, '$.size') AS size, f.article_count"
+        " FROM clusters c JOIN story_facts f ON f.cluster_id = c.id WHERE c.id = ?"
+    )
+    row = conn.execute(sql, (cluster_id,)).fetchone()
+    return row is None or bool(row["missing"]) or due(row["size"], int(row["article_count"]))
+
+
 def recent_texts(conn: sqlite3.Connection, limit: int) -> list[tuple[str, str]]:
     """(id, normalized body) of the latest stored articles: the sample keyword IDF starts from."""
     sql = "SELECT id, body_norm FROM articles ORDER BY seq DESC LIMIT ?"
     return [(row[0], row[1]) for row in conn.execute(sql, (limit,))]
 
 
-def story_articles(conn: sqlite3.Connection, cluster_id: int) -> tuple[int, list[Row]]:
-    """(content_version, articles) of a story, read in one snapshot."""
+def story_articles(
+    conn: sqlite3.Connection, cluster_id: int, select: Callable[[list[Row]], list[int] | None] | None = None
+) -> tuple[int, list[Row]]:
+    """(content_version, articles) of a story, read in one snapshot.
+
+    With ``select``, the rows are first read without their texts; ``select`` picks the
+    indexes of the rows whose ``title``, ``body`` and ``body_norm`` are then read (None:
+    all). The others come with ``title`` None and empty bodies.
+    """
     with read_snapshot(conn):
         head = conn.execute("SELECT content_version FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
-        sql = f"SELECT {_STORY_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
-        rows = conn.execute(sql, (cluster_id,)).fetchall()
-    return (int(head[0]) if head else 0), [dict(r) for r in rows]
+        order = "FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
+        rows = None
+        if select is not None:
+            light = [dict(r) for r in conn.execute(f"SELECT {_LIGHT_COLUMNS} {order}", (cluster_id,))]
+            needed = select(light)
+            if needed is not None:
+                texts = _texts(conn, [light[i]["id"] for i in needed])
+                rows = [{**r, **texts.get(r["id"], _NO_TEXT)} for r in light]
+        if rows is None:
+            rows = [dict(r) for r in conn.execute(f"SELECT {_STORY_COLUMNS} {order}", (cluster_id,))]
+    return (int(head[0]) if head else 0), rows
+
+
+def _texts(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Row]:
+    """Title and bodies of these articles by id."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = f"SELECT id, title, body, body_norm FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+        found.update((r["id"], dict(r)) for r in conn.execute(sql, chunk))
+    return found
 
 
 def save_summary(conn: sqlite3.Connection, cluster_id: int, version: int, summary: Row, search: str) -> None:

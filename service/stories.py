@@ -26,7 +26,7 @@ from service.errors import ApiError
 from service.keywords import CorpusFrequencies
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
-from service.summary import StoryArticle, build_summary
+from service.summary import StoryArticle, build_summary, text_needed
 from service.text import normalize
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,18 @@ Row = dict[str, Any]
 MAINTENANCE_SECONDS = 60.0
 CURSOR_TTL = timedelta(hours=24)
 CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
+# A story's summary is recomputed on every change while small; from SMALL_STORY articles on,
+# only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
+# change a big story's summary, and computing one costs up to a second of CPU).
+SMALL_STORY = 50
+REFRESH_SHARE = 0.1
+
+
+def refresh_due(summarized: int | None, count: int) -> bool:
+    """Whether a summary computed at ``summarized`` articles is due for a story of ``count``."""
+    if summarized is None or count < SMALL_STORY:
+        return True
+    return abs(count - summarized) >= REFRESH_SHARE * summarized
 
 
 def _now() -> str:
@@ -107,6 +119,11 @@ def _member(row: Row) -> Row:
         "duplicate": duplicate,
         "similarity": row["similarity"],
     }
+
+
+def _text_needed(rows: list[Row]) -> list[int] | None:
+    """The rows of a story whose texts its summary reads (see :func:`service.summary.text_needed`)."""
+    return text_needed([StoryArticle.from_row({**r, "title": None, "body": ""}) for r in rows])
 
 
 def timeline(rows: list[Row]) -> list[Row]:
@@ -207,7 +224,8 @@ class StoryViews:
                 for cluster_id in sorted(pending - set(offered), reverse=True):
                     if self._stopping:
                         break
-                    self._save(conn, cluster_id, *self._compute(cluster_id))
+                    if sql.summary_due(conn, cluster_id, refresh_due):
+                        self._save(conn, cluster_id, *self._compute(cluster_id))
                 if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):
                     last_maintenance = datetime.now(UTC)
                     self._maintain(conn)
@@ -225,9 +243,10 @@ class StoryViews:
         sql.prune_history(conn, (datetime.now(UTC) - CURSOR_TTL - timedelta(hours=1)).isoformat())
 
     def _compute(self, cluster_id: int) -> tuple[int, Row]:
-        version, rows = sql.story_articles(self.store.reader(), cluster_id)
-        self._count([(r["id"], r["body_norm"]) for r in rows])
-        return version, build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
+        version, rows = sql.story_articles(self.store.reader(), cluster_id, _text_needed)
+        self._count([(r["id"], r["body_norm"]) for r in rows if r["body_norm"]])
+        summary = build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
+        return version, {**summary, "size": len(rows)}
 
     @staticmethod
     def _save(conn: Any, cluster_id: int, version: int, summary: Row) -> None:
@@ -236,9 +255,12 @@ class StoryViews:
 
     def _summary_of(self, row: Row, fresh: bool) -> Row:
         """The cached summary, or one computed now (and handed to the worker to store)."""
-        stale = row["summary"] is None or (fresh and row["summary_version"] < row["content_version"])
-        if not stale:
-            cached: Row = json.loads(row["summary"])
+        cached: Row | None = json.loads(row["summary"]) if row["summary"] is not None else None
+        if cached is not None and not (
+            fresh
+            and row["summary_version"] < row["content_version"]
+            and refresh_due(cached.get("size"), row["article_count"])
+        ):
             return cached
         version, summary = self._compute(int(row["cluster_id"]))
         with self._cond:
