@@ -70,7 +70,12 @@ class _Sentence:
 
 def _keys(text: str) -> Counter[str]:
     """Content-word keys (light stems) of a sentence, for similarity."""
-    return Counter(group_key(w) for w in words(normalize(text)) if len(w) > 2 and not is_stopword(w))
+    return _word_keys(words(normalize(text)))
+
+
+def _word_keys(tokens: Sequence[str]) -> Counter[str]:
+    """:func:`_keys` of already normalized words."""
+    return Counter(group_key(w) for w in tokens if len(w) > 2 and not is_stopword(w))
 
 
 def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:
@@ -130,9 +135,10 @@ def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_
     for index, article in enumerate(articles):
         title_keys = frozenset(_keys(article.title or ""))
         for position, text in enumerate(sentences(article.body)[:MAX_SENTENCES_PER_ARTICLE]):
-            if not low <= len(words(normalize(text))) <= high:
+            tokens = words(normalize(text))
+            if not low <= len(tokens) <= high:
                 continue
-            counts = _keys(text)
+            counts = _word_keys(tokens)
             keys = frozenset(counts)
             if len(keys) < 3 or (title_keys and jaccard(keys, title_keys) > 0.8):
                 continue
