@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -216,15 +217,20 @@ def stale_summary_ids(conn: sqlite3.Connection) -> list[int]:
     return [int(row[0]) for row in conn.execute(sql)]
 
 
-def summary_due(conn: sqlite3.Connection, cluster_id: int, due: Callable[[int | None, int], bool]) -> bool:
-    """Whether a story's stale summary should be recomputed: ``due(size summarized, size now)``
-    (always when it has none or no facts, e.g. merged away)."""
+def summary_due(
+    conn: sqlite3.Connection, cluster_id: int, due: Callable[[int | None, int, float], bool]
+) -> bool:
+    """Whether a story's stale summary should be recomputed: ``due(size summarized, size now,
+    age in seconds)`` (always when it has none or no facts, e.g. merged away)."""
     sql = (
-        "SELECT c.summary IS NULL AS missing, json_extract(c.summary, '$.size') AS size, f.article_count"
+        "SELECT c.summary IS NULL AS missing, json_extract(c.summary, '$.size') AS size,"
+        " json_extract(c.summary, '$.at') AS at, f.article_count"
         " FROM clusters c JOIN story_facts f ON f.cluster_id = c.id WHERE c.id = ?"
     )
     row = conn.execute(sql, (cluster_id,)).fetchone()
-    return row is None or bool(row["missing"]) or due(row["size"], int(row["article_count"]))
+    if row is None or row["missing"]:
+        return True
+    return due(row["size"], int(row["article_count"]), time.time() - (row["at"] or 0.0))
 
 
 def recent_texts(conn: sqlite3.Connection, limit: int) -> list[tuple[str, str]]:

@@ -15,7 +15,9 @@ import binascii
 import hashlib
 import json
 import logging
+import math
 import threading
+import time
 from collections import Counter
 from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
@@ -36,16 +38,20 @@ CURSOR_TTL = timedelta(hours=24)
 CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
 # A story's summary is recomputed on every change while small; from SMALL_STORY articles on,
 # only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
-# change a big story's summary, and computing one costs up to a second of CPU).
+# change a big story's summary, and computing one costs up to a second of CPU), and from
+# BIG_STORY articles on at most every BIG_STORY_SECONDS.
 SMALL_STORY = 50
 REFRESH_SHARE = 0.1
+BIG_STORY = 200
+BIG_STORY_SECONDS = 30.0
 
 
-def refresh_due(summarized: int | None, count: int) -> bool:
-    """Whether a summary computed at ``summarized`` articles is due for a story of ``count``."""
+def refresh_due(summarized: int | None, count: int, age: float = math.inf) -> bool:
+    """Whether a summary computed ``age`` seconds ago at ``summarized`` articles is due at ``count``."""
     if summarized is None or count < SMALL_STORY:
         return True
-    return abs(count - summarized) >= REFRESH_SHARE * summarized
+    moved = abs(count - summarized) >= REFRESH_SHARE * summarized
+    return moved and (count < BIG_STORY or age >= BIG_STORY_SECONDS)
 
 
 def _now() -> str:
@@ -246,7 +252,7 @@ class StoryViews:
         version, rows = sql.story_articles(self.store.reader(), cluster_id, _text_needed)
         self._count([(r["id"], r["body_norm"]) for r in rows if r["body_norm"]])
         summary = build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
-        return version, {**summary, "size": len(rows)}
+        return version, {**summary, "size": len(rows), "at": time.time()}
 
     @staticmethod
     def _save(conn: Any, cluster_id: int, version: int, summary: Row) -> None:
@@ -259,7 +265,7 @@ class StoryViews:
         if cached is not None and not (
             fresh
             and row["summary_version"] < row["content_version"]
-            and refresh_due(cached.get("size"), row["article_count"])
+            and refresh_due(cached.get("size"), row["article_count"], time.time() - cached.get("at", 0.0))
         ):
             return cached
         version, summary = self._compute(int(row["cluster_id"]))

@@ -235,6 +235,7 @@ def test_startup_catches_up_on_stories_ingested_without_the_views(tmp_path: Path
 def test_big_story_summaries_wait_for_the_story_to_grow(room: Newsroom) -> None:
     assert refresh_due(None, 500) and refresh_due(10, 12)  # no summary yet; small stories always
     assert not refresh_due(100, 109) and refresh_due(100, 110) and refresh_due(100, 90)
+    assert not refresh_due(1000, 1200, age=5.0) and refresh_due(1000, 1200, age=60.0)  # big: rate-limited
     for _ in range(SMALL_STORY):
         room.add(1, title="زيارة كيم إلى روسيا")
     assert room.views.wait_idle()
