@@ -36,7 +36,9 @@ fragment of reactions stays ``aftermath`` because reaction wording wins over tim
 unmarked members take their neighbours' phase rather than one set by their position.
 
 Phases are recomputed for the whole story whenever it gains, loses or merges members,
-so the arc settles as coverage accumulates and arrival order does not matter.
+so the arc settles as coverage accumulates and arrival order does not matter
+(:mod:`service.phase_tracker` does it incrementally for big stories, with the same result;
+:func:`phase_codes` is the vectorized form the tracker uses).
 """
 
 from __future__ import annotations
