@@ -3,9 +3,11 @@
 Facts (counts, sources, phases, times) are recomputed synchronously for the stories each
 commit touched, so listing filters are exact once an ingest returns. Summaries are
 costly, so a background thread recomputes them for touched stories and stores them in
-``clusters.summary`` with the ``content_version`` they were computed for. Reads never
-take the pipeline's lock: listing serves cached summaries (computing only missing ones);
-the detail view recomputes inline when its cached summary is stale.
+``clusters.summary`` with the ``content_version`` they were computed for; a story of
+``SMALL_STORY`` articles or more is only re-summarized once it grew by ``REFRESH_SHARE``
+(see :func:`refresh_due`), so its summary may describe a slightly smaller story. Reads
+never take the pipeline's lock: listing serves cached summaries (computing only missing
+ones); the detail view recomputes inline when its cached summary is stale and due.
 """
 
 from __future__ import annotations
