@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ _MEMBER_COLUMNS = (
     "id, title, source, url, published_at, published_ts, phase, dup_type, dup_of, dup_score, similarity"
 )
 _STORY_COLUMNS = "id, title, body, body_norm, source, url, published_at, published_ts, dup_of, vector"
+_LIGHT_COLUMNS = "id, source, url, published_at, published_ts, dup_of, vector"
+_NO_TEXT: Row = {"title": None, "body": "", "body_norm": ""}
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -60,31 +63,41 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # -- facts (written by the commit listener) ---------------------------------------------
 
 
+_GROUPS_SQL = (
+    "SELECT phase, source, language, COUNT(*) AS n, SUM(dup_of IS NOT NULL) AS dups,"
+    " MIN(published_at) AS first, MAX(published_at) AS last, MIN(published_ts) AS seen"
+    " FROM articles WHERE cluster_id = ? GROUP BY phase, source, language"
+)
+TITLES_CHARS = 2000  # leading titles kept for the ``q`` search
+
+
 def compute_facts(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
-    """Exact facts of a live story from its articles; None when merged away, empty or unknown."""
+    """Exact facts of a live story from its articles; None when merged away, empty or unknown.
+
+    Counts and time spans are SQL aggregates over a covering index (no article row is read);
+    only the first titles, in time order, come from the rows themselves.
+    """
     sql = "SELECT created_at, updated_at, merged_into, content_version FROM clusters WHERE id = ?"
     head = conn.execute(sql, (cluster_id,)).fetchone()
     if head is None or head["merged_into"] is not None:
         return None
-    rows = conn.execute(
-        "SELECT source, language, phase, published_at, dup_of, title_norm FROM articles WHERE cluster_id = ?",
-        (cluster_id,),
-    ).fetchall()
-    if not rows:
+    groups = conn.execute(_GROUPS_SQL, (cluster_id,)).fetchall()
+    if not groups:
         return None
     phases: dict[str, Row] = {}
-    for row in rows:
+    sources: Counter[str] = Counter()
+    languages: dict[str, list[float]] = {}  # count and first publication time, for the order
+    for row in sorted(groups, key=lambda r: r["seen"]):
         span = phases.setdefault(row["phase"] or "core", {"count": 0, "first": None, "last": None})
-        span["count"] += 1
-        span["first"] = min(filter(None, (span["first"], row["published_at"])))
-        span["last"] = max(filter(None, (span["last"], row["published_at"])))
-    sources = Counter(row["source"] for row in rows)
-    languages = Counter(row["language"] for row in rows)
-    titles = dict.fromkeys(row["title_norm"] for row in rows if row["title_norm"])
-    published = [row["published_at"] for row in rows]
+        span["count"] += row["n"]
+        span["first"] = min(filter(None, (span["first"], row["first"])))
+        span["last"] = max(filter(None, (span["last"], row["last"])))
+        sources[row["source"]] += row["n"]
+        seen = languages.setdefault(row["language"], [0, row["seen"]])
+        seen[0] += row["n"]
     facets = {
         "sources": [{"source": s, "count": n} for s, n in sorted(sources.items(), key=_by_count)],
-        "languages": [lang for lang, _ in languages.most_common()],
+        "languages": sorted(languages, key=lambda lang: (-languages[lang][0], languages[lang][1])),
         "phases": [{"phase": p, **phases[p]} for p in sorted(phases, key=_phase_rank)],
     }
     return {
@@ -92,18 +105,32 @@ def compute_facts(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
         "version": head["content_version"],
         "created_at": head["created_at"],
         "updated_at": head["updated_at"],
-        "article_count": len(rows),
-        "duplicate_count": sum(row["dup_of"] is not None for row in rows),
-        "first_published": min(published),
-        "last_published": max(published),
+        "article_count": sum(row["n"] for row in groups),
+        "duplicate_count": sum(row["dups"] for row in groups),
+        "first_published": min(row["first"] for row in groups),
+        "last_published": max(row["last"] for row in groups),
         "facets": json.dumps(facets, ensure_ascii=False),
-        "titles_norm": " ".join(titles)[:2000],
+        "titles_norm": _titles(conn, cluster_id),
         "facet_values": [
             *(("source", normalize(s)) for s in sources),
             *(("language", lang) for lang in languages),
             *(("phase", p) for p in phases),
         ],
     }
+
+
+def _titles(conn: sqlite3.Connection, cluster_id: int) -> str:
+    """The story's distinct titles in time order, joined and cut to ``TITLES_CHARS``."""
+    sql = "SELECT title_norm FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
+    titles: dict[str, None] = {}
+    length = 0
+    for (title,) in conn.execute(sql, (cluster_id,)):
+        if title and title not in titles:
+            titles[title] = None
+            length += len(title) + 1
+            if length > TITLES_CHARS:
+                break
+    return " ".join(titles)[:TITLES_CHARS]
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:
@@ -120,7 +147,8 @@ def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str
         for cluster_id in cluster_ids:
             facts = compute_facts(conn, cluster_id)
             old = conn.execute(
-                "SELECT updated_at, article_count FROM story_facts WHERE cluster_id = ?", (cluster_id,)
+                "SELECT updated_at, article_count, titles_norm FROM story_facts WHERE cluster_id = ?",
+                (cluster_id,),
             ).fetchone()
             if facts is None:
                 conn.execute("DELETE FROM story_facts WHERE cluster_id = ?", (cluster_id,))
@@ -148,7 +176,8 @@ def refresh_facts(conn: sqlite3.Connection, cluster_ids: Iterable[int], now: str
                 "INSERT OR IGNORE INTO story_facets (kind, value, cluster_id) VALUES (?,?,?)",
                 [(kind, value, cluster_id) for kind, value in facts["facet_values"]],
             )
-            _index_text(conn, cluster_id)
+            if old is None or old["titles_norm"] != facts["titles_norm"]:  # else the indexed text stands
+                _index_text(conn, cluster_id)
 
 
 def _index_text(conn: sqlite3.Connection, cluster_id: int) -> None:
@@ -188,19 +217,60 @@ def stale_summary_ids(conn: sqlite3.Connection) -> list[int]:
     return [int(row[0]) for row in conn.execute(sql)]
 
 
+def summary_due(
+    conn: sqlite3.Connection, cluster_id: int, due: Callable[[int | None, int, float], bool]
+) -> bool:
+    """Whether a story's stale summary should be recomputed: ``due(size summarized, size now,
+    age in seconds)`` (always when it has none or no facts, e.g. merged away)."""
+    sql = (
+        "SELECT c.summary IS NULL AS missing, json_extract(c.summary, '$.size') AS size,"
+        " json_extract(c.summary, '$.at') AS at, f.article_count"
+        " FROM clusters c JOIN story_facts f ON f.cluster_id = c.id WHERE c.id = ?"
+    )
+    row = conn.execute(sql, (cluster_id,)).fetchone()
+    if row is None or row["missing"]:
+        return True
+    return due(row["size"], int(row["article_count"]), time.time() - (row["at"] or 0.0))
+
+
 def recent_texts(conn: sqlite3.Connection, limit: int) -> list[tuple[str, str]]:
     """(id, normalized body) of the latest stored articles: the sample keyword IDF starts from."""
     sql = "SELECT id, body_norm FROM articles ORDER BY seq DESC LIMIT ?"
     return [(row[0], row[1]) for row in conn.execute(sql, (limit,))]
 
 
-def story_articles(conn: sqlite3.Connection, cluster_id: int) -> tuple[int, list[Row]]:
-    """(content_version, articles) of a story, read in one snapshot."""
+def story_articles(
+    conn: sqlite3.Connection, cluster_id: int, select: Callable[[list[Row]], list[int] | None] | None = None
+) -> tuple[int, list[Row]]:
+    """(content_version, articles) of a story, read in one snapshot.
+
+    With ``select``, the rows are first read without their texts; ``select`` picks the
+    indexes of the rows whose ``title``, ``body`` and ``body_norm`` are then read (None:
+    all). The others come with ``title`` None and empty bodies.
+    """
     with read_snapshot(conn):
         head = conn.execute("SELECT content_version FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
-        sql = f"SELECT {_STORY_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
-        rows = conn.execute(sql, (cluster_id,)).fetchall()
-    return (int(head[0]) if head else 0), [dict(r) for r in rows]
+        order = "FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq"
+        rows = None
+        if select is not None:
+            light = [dict(r) for r in conn.execute(f"SELECT {_LIGHT_COLUMNS} {order}", (cluster_id,))]
+            needed = select(light)
+            if needed is not None:
+                texts = _texts(conn, [light[i]["id"] for i in needed])
+                rows = [{**r, **texts.get(r["id"], _NO_TEXT)} for r in light]
+        if rows is None:
+            rows = [dict(r) for r in conn.execute(f"SELECT {_STORY_COLUMNS} {order}", (cluster_id,))]
+    return (int(head[0]) if head else 0), rows
+
+
+def _texts(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Row]:
+    """Title and bodies of these articles by id."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = f"SELECT id, title, body, body_norm FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+        found.update((r["id"], dict(r)) for r in conn.execute(sql, chunk))
+    return found
 
 
 def save_summary(conn: sqlite3.Connection, cluster_id: int, version: int, summary: Row, search: str) -> None:

@@ -28,7 +28,8 @@ from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
-from service.phases import article_cue, story_phases
+from service.phase_tracker import PhaseTracker
+from service.phases import article_cue
 from service.stages import StoryAssignment, StoryRecord, StoryRecordSource
 from service.story_merge import StoryMerger
 from service.story_scoring import Candidate, StoryScorer
@@ -203,14 +204,19 @@ class StoryClusterer:
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
 
     def _rephase(self, story_id: int) -> dict[str, str]:
-        """Recompute the story's phases; returns the members whose phase changed."""
-        story = self.stories[story_id]
-        ids = sorted(story.members)
-        times = np.array([self.members[i].timestamp for i in ids])
-        phases = story_phases(times, [self.members[i].cue for i in ids])
-        changed = {i: p for i, p in zip(ids, phases, strict=True) if story.phases.get(i) != p}
-        story.phases = dict(zip(ids, phases, strict=True))
-        return changed
+        """Recompute the story's phases; returns the members whose phase changed.
+
+        Big stories are re-phased incrementally (:mod:`service.phase_tracker`, same result).
+        """
+        return self._phase_tracker.rephase(story_id, self.stories, self.members)
+
+    @property
+    def _phase_tracker(self) -> PhaseTracker:
+        """Created on first use (keeps the tracker's state out of the rest of the class)."""
+        tracker = self.__dict__.get("_tracker")
+        if tracker is None:
+            tracker = self.__dict__["_tracker"] = PhaseTracker()
+        return tracker
 
     def remove(self, article_id: str) -> StoryAssignment | None:
         """Forget an article; returns its story's changes (``None`` when unknown)."""

@@ -36,7 +36,9 @@ fragment of reactions stays ``aftermath`` because reaction wording wins over tim
 unmarked members take their neighbours' phase rather than one set by their position.
 
 Phases are recomputed for the whole story whenever it gains, loses or merges members,
-so the arc settles as coverage accumulates and arrival order does not matter.
+so the arc settles as coverage accumulates and arrival order does not matter
+(:mod:`service.phase_tracker` does it incrementally for big stories, with the same result;
+:func:`phase_codes` is the vectorized form the tracker uses).
 """
 
 from __future__ import annotations
@@ -77,7 +79,6 @@ def _pattern(terms: list[str]) -> re.Pattern[str]:
 
 _CUE_PATTERNS = {cue: _pattern(terms) for cue, terms in CUE_WORDS.items()}
 _TITLE_PATTERNS = {cue: _pattern(terms) for cue, terms in TITLE_ONLY.items()}
-_POST = ("arrival", "core", "aftermath")
 # Members' cues: a list of CUES values, or the same as a numpy string array.
 Cues = Sequence[str] | np.ndarray
 CUES: tuple[str, ...] = ("", "pre", "arrival", "aftermath", "core")
@@ -98,22 +99,23 @@ def article_cue(title_norm: str, body_norm: str) -> str:
     return best[2] if best[0] > 0 and best[0] > second[0] else ""
 
 
-def _has(cues: Cues, names: Sequence[str]) -> np.ndarray:
-    """Boolean mask of the members whose cue is one of ``names``."""
-    return np.isin(np.asarray(cues, dtype=str), list(names))
+PHASES: tuple[str, ...] = ("pre", "arrival", "core", "aftermath")
+_PRE, _ARRIVAL, _AFTERMATH, _CORE = (CUES.index(c) for c in ("pre", "arrival", "aftermath", "core"))
+_CODE = {cue: i for i, cue in enumerate(CUES)}
 
 
-def preview_end(times: np.ndarray, cues: Cues) -> float:
-    """The time that best splits preview-worded members (before) from event-worded ones (after).
+def cue_codes(cues: Cues) -> np.ndarray:
+    """Cues as int8 indexes into :data:`CUES` (an unknown cue counts as none)."""
+    return np.fromiter((_CODE.get(str(c), 0) for c in cues), dtype=np.int8, count=len(cues))
 
-    Maximizes previews before plus reports and reactions at or after the split (unmarked
-    members do not count); the earliest best split wins, so a story without previews
-    is not cut at all.
-    """
+
+def _split(times: np.ndarray, codes: np.ndarray) -> float:
+    """:func:`preview_end` on cue codes."""
     order = np.argsort(times, kind="stable")
     ts = times[order]
-    pre = _has(cues, ("pre",))[order].astype(float)
-    post = _has(cues, _POST)[order].astype(float)
+    ordered = codes[order]
+    pre = (ordered == _PRE).astype(float)
+    post = (ordered >= _ARRIVAL).astype(float)
     # score of splitting before member k: previews in [0, k) + reports in [k, n)
     score = np.concatenate(([0.0], np.cumsum(pre))) + np.concatenate((np.cumsum(post[::-1])[::-1], [0.0]))
     # a split can only fall between distinct times
@@ -125,16 +127,22 @@ def preview_end(times: np.ndarray, cues: Cues) -> float:
     return float(ts[k]) if k < len(ts) else float(ts[-1]) + 1.0
 
 
-def event_time(times: np.ndarray, cues: Cues) -> float:
-    """Start of the first burst of non-preview coverage after the previews (see :func:`preview_end`).
+def preview_end(times: np.ndarray, cues: Cues) -> float:
+    """The time that best splits preview-worded members (before) from event-worded ones (after).
 
-    A burst starts at a reported article followed within ``BURST_HOURS`` by at least
-    ``MIN_BURST`` reports and ``BURST_SHARE`` of the busiest such window; without one,
-    the earliest report is used. When every member is a preview, the event is after the last.
+    Maximizes previews before plus reports and reactions at or after the split (unmarked
+    members do not count); the earliest best split wins, so a story without previews
+    is not cut at all.
     """
-    split = preview_end(times, cues)
-    reported = np.sort(times[~_has(cues, ("pre",)) & (times >= split)])
-    if not len(reported) or (_has(cues, ("pre",)).sum() >= MIN_PREVIEWS and not _has(cues, _POST).any()):
+    return _split(times, cue_codes(cues))
+
+
+def event_codes(times: np.ndarray, codes: np.ndarray) -> float:
+    """:func:`event_time` on cue codes."""
+    split = _split(times, codes)
+    pre = codes == _PRE
+    reported = np.sort(times[~pre & (times >= split)])
+    if not len(reported) or (pre.sum() >= MIN_PREVIEWS and not (codes >= _ARRIVAL).any()):
         return float(times.max()) + 1.0
     counts = np.searchsorted(reported, reported + BURST_HOURS * 3600.0, side="right") - np.arange(
         len(reported)
@@ -144,42 +152,57 @@ def event_time(times: np.ndarray, cues: Cues) -> float:
     return float(reported[burst[0]] if len(burst) else reported[0])
 
 
-def _neighbour_votes(hours: np.ndarray, cues: Cues) -> list[str]:
-    """For each member, the phase its neighbours' wording points to: 'core', 'aftermath' or ''.
+def event_time(times: np.ndarray, cues: Cues) -> float:
+    """Start of the first burst of non-preview coverage after the previews (see :func:`preview_end`).
+
+    A burst starts at a reported article followed within ``BURST_HOURS`` by at least
+    ``MIN_BURST`` reports and ``BURST_SHARE`` of the busiest such window; without one,
+    the earliest report is used. When every member is a preview, the event is after the last.
+    """
+    return event_codes(times, cue_codes(cues))
+
+
+def _votes(hours: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per member, the phase its neighbours' wording points to: core, aftermath or -1 (none).
 
     Counts report-worded (``arrival``/``core``) and reaction-worded members within
     ``VOTE_HOURS``; reactions must lead by more than one (thin evidence leans to report).
     """
     order = np.argsort(hours, kind="stable")
     sorted_hours = hours[order]
-    reports = np.concatenate(([0], np.cumsum(_has(cues, ("arrival", "core"))[order])))
-    reactions = np.concatenate(([0], np.cumsum(_has(cues, ("aftermath",))[order])))
+    ordered = codes[order]
+    reports = np.concatenate(([0], np.cumsum((ordered == _ARRIVAL) | (ordered == _CORE))))
+    reactions = np.concatenate(([0], np.cumsum(ordered == _AFTERMATH)))
     lo = np.searchsorted(sorted_hours, hours - VOTE_HOURS, side="left")
     hi = np.searchsorted(sorted_hours, hours + VOTE_HOURS, side="right")
     n_rep, n_rea = reports[hi] - reports[lo], reactions[hi] - reactions[lo]
-    return [
-        "aftermath" if rea > rep + 1 else "core" if rep > rea else ""
-        for rep, rea in zip(n_rep.tolist(), n_rea.tolist(), strict=True)
+    return np.where(n_rea > n_rep + 1, 3, np.where(n_rep > n_rea, 2, -1))
+
+
+def phase_codes(times: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Phase of every member as an int8 index into :data:`PHASES`, from times and cue codes.
+
+    The vectorized form of :func:`story_phases`; members may come in any order.
+    """
+    if not len(times):
+        return np.zeros(0, np.int8)
+    return phase_codes_at(times, codes, event_codes(times, codes))
+
+
+def phase_codes_at(times: np.ndarray, codes: np.ndarray, event: float) -> np.ndarray:
+    """:func:`phase_codes` for a given main event time (see :func:`event_codes`)."""
+    hours = (times - event) / 3600.0
+    votes = _votes(hours, codes)
+    unmarked = np.where(votes >= 0, votes, np.where(hours <= CORE_HOURS, 2, 3))
+    conditions = [
+        (hours < 0) | ((codes == _PRE) & (hours < PRE_GRACE_HOURS)),
+        codes == _AFTERMATH,
+        (codes == _ARRIVAL) & (hours <= ARRIVAL_HOURS),
+        (codes == _ARRIVAL) | (codes == _CORE),
     ]
+    return np.select(conditions, [0, 3, 1, 2], unmarked).astype(np.int8)
 
 
 def story_phases(times: np.ndarray, cues: Sequence[str]) -> list[str]:
     """Phase of every member of one story, from member times (POSIX s) and cues."""
-    if not len(times):
-        return []
-    kinds = np.asarray(cues, dtype=str)
-    hours = (times - event_time(times, kinds)) / 3600.0
-    votes = _neighbour_votes(hours, kinds)
-    phases = []
-    for h, cue, vote in zip(hours.tolist(), cues, votes, strict=True):
-        if h < 0 or (cue == "pre" and h < PRE_GRACE_HOURS):
-            phases.append("pre")
-        elif cue == "aftermath":
-            phases.append("aftermath")
-        elif cue == "arrival" and h <= ARRIVAL_HOURS:
-            phases.append("arrival")
-        elif cue in ("arrival", "core"):
-            phases.append("core")
-        else:
-            phases.append(vote or ("core" if h <= CORE_HOURS else "aftermath"))
-    return phases
+    return [PHASES[i] for i in phase_codes(np.asarray(times, dtype=float), cue_codes(cues)).tolist()]

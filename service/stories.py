@@ -3,9 +3,11 @@
 Facts (counts, sources, phases, times) are recomputed synchronously for the stories each
 commit touched, so listing filters are exact once an ingest returns. Summaries are
 costly, so a background thread recomputes them for touched stories and stores them in
-``clusters.summary`` with the ``content_version`` they were computed for. Reads never
-take the pipeline's lock: listing serves cached summaries (computing only missing ones);
-the detail view recomputes inline when its cached summary is stale.
+``clusters.summary`` with the ``content_version`` they were computed for; a story of
+``SMALL_STORY`` articles or more is only re-summarized once it grew by ``REFRESH_SHARE``
+(see :func:`refresh_due`), so its summary may describe a slightly smaller story. Reads
+never take the pipeline's lock: listing serves cached summaries (computing only missing
+ones); the detail view recomputes inline when its cached summary is stale and due.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import binascii
 import hashlib
 import json
 import logging
+import math
 import threading
+import time
 from collections import Counter
 from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
@@ -26,7 +30,7 @@ from service.errors import ApiError
 from service.keywords import CorpusFrequencies
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
-from service.summary import StoryArticle, build_summary
+from service.summary import StoryArticle, build_summary, text_needed
 from service.text import normalize
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,22 @@ Row = dict[str, Any]
 MAINTENANCE_SECONDS = 60.0
 CURSOR_TTL = timedelta(hours=24)
 CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
+# A story's summary is recomputed on every change while small; from SMALL_STORY articles on,
+# only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
+# change a big story's summary, and computing one costs up to a second of CPU), and from
+# BIG_STORY articles on at most every BIG_STORY_SECONDS.
+SMALL_STORY = 50
+REFRESH_SHARE = 0.1
+BIG_STORY = 200
+BIG_STORY_SECONDS = 30.0
+
+
+def refresh_due(summarized: int | None, count: int, age: float = math.inf) -> bool:
+    """Whether a summary computed ``age`` seconds ago at ``summarized`` articles is due at ``count``."""
+    if summarized is None or count < SMALL_STORY:
+        return True
+    moved = abs(count - summarized) >= REFRESH_SHARE * summarized
+    return moved and (count < BIG_STORY or age >= BIG_STORY_SECONDS)
 
 
 def _now() -> str:
@@ -107,6 +127,11 @@ def _member(row: Row) -> Row:
         "duplicate": duplicate,
         "similarity": row["similarity"],
     }
+
+
+def _text_needed(rows: list[Row]) -> list[int] | None:
+    """The rows of a story whose texts its summary reads (see :func:`service.summary.text_needed`)."""
+    return text_needed([StoryArticle.from_row({**r, "title": None, "body": ""}) for r in rows])
 
 
 def timeline(rows: list[Row]) -> list[Row]:
@@ -207,7 +232,8 @@ class StoryViews:
                 for cluster_id in sorted(pending - set(offered), reverse=True):
                     if self._stopping:
                         break
-                    self._save(conn, cluster_id, *self._compute(cluster_id))
+                    if sql.summary_due(conn, cluster_id, refresh_due):
+                        self._save(conn, cluster_id, *self._compute(cluster_id))
                 if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):
                     last_maintenance = datetime.now(UTC)
                     self._maintain(conn)
@@ -225,9 +251,10 @@ class StoryViews:
         sql.prune_history(conn, (datetime.now(UTC) - CURSOR_TTL - timedelta(hours=1)).isoformat())
 
     def _compute(self, cluster_id: int) -> tuple[int, Row]:
-        version, rows = sql.story_articles(self.store.reader(), cluster_id)
-        self._count([(r["id"], r["body_norm"]) for r in rows])
-        return version, build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
+        version, rows = sql.story_articles(self.store.reader(), cluster_id, _text_needed)
+        self._count([(r["id"], r["body_norm"]) for r in rows if r["body_norm"]])
+        summary = build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
+        return version, {**summary, "size": len(rows), "at": time.time()}
 
     @staticmethod
     def _save(conn: Any, cluster_id: int, version: int, summary: Row) -> None:
@@ -236,9 +263,12 @@ class StoryViews:
 
     def _summary_of(self, row: Row, fresh: bool) -> Row:
         """The cached summary, or one computed now (and handed to the worker to store)."""
-        stale = row["summary"] is None or (fresh and row["summary_version"] < row["content_version"])
-        if not stale:
-            cached: Row = json.loads(row["summary"])
+        cached: Row | None = json.loads(row["summary"]) if row["summary"] is not None else None
+        if cached is not None and not (
+            fresh
+            and row["summary_version"] < row["content_version"]
+            and refresh_due(cached.get("size"), row["article_count"], time.time() - cached.get("at", 0.0))
+        ):
             return cached
         version, summary = self._compute(int(row["cluster_id"]))
         with self._cond:

@@ -70,7 +70,12 @@ class _Sentence:
 
 def _keys(text: str) -> Counter[str]:
     """Content-word keys (light stems) of a sentence, for similarity."""
-    return Counter(group_key(w) for w in words(normalize(text)) if len(w) > 2 and not is_stopword(w))
+    return _word_keys(words(normalize(text)))
+
+
+def _word_keys(tokens: Sequence[str]) -> Counter[str]:
+    """:func:`_keys` of already normalized words."""
+    return Counter(group_key(w) for w in tokens if len(w) > 2 and not is_stopword(w))
 
 
 def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:
@@ -101,9 +106,13 @@ def _tfidf(bags: Sequence[Counter[str]]) -> np.ndarray:
 
 def representative(articles: Sequence[StoryArticle]) -> StoryArticle:
     """The medoid: the article closest to the story's centre, originals preferred over copies."""
+    return articles[_representative_index(articles)]
+
+
+def _representative_index(articles: Sequence[StoryArticle]) -> int:
     scores = centrality(articles)
     originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
-    return articles[max(originals, key=lambda i: (scores[i], -articles[i].published_ts))]
+    return max(originals, key=lambda i: (scores[i], -articles[i].published_ts))
 
 
 def story_title(article: StoryArticle) -> str:
@@ -126,9 +135,10 @@ def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_
     for index, article in enumerate(articles):
         title_keys = frozenset(_keys(article.title or ""))
         for position, text in enumerate(sentences(article.body)[:MAX_SENTENCES_PER_ARTICLE]):
-            if not low <= len(words(normalize(text))) <= high:
+            tokens = words(normalize(text))
+            if not low <= len(tokens) <= high:
                 continue
-            counts = _keys(text)
+            counts = _word_keys(tokens)
             keys = frozenset(counts)
             if len(keys) < 3 or (title_keys and jaccard(keys, title_keys) > 0.8):
                 continue
@@ -171,6 +181,27 @@ def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str
     return [
         {"text": s.text, "article_id": pool[s.article].id, "source": pool[s.article].source} for s in chosen
     ]
+
+
+def text_needed(articles: Sequence[StoryArticle]) -> list[int] | None:
+    """Indexes of the articles whose title and body :func:`build_summary` reads.
+
+    With a vector for every article, only the representative, the summary candidates and
+    the keyword articles are read (a few hundred of a huge story); the other articles count
+    through their vectors alone. None when every text is needed (vectors missing).
+    """
+    vectors = [a.vector for a in articles]
+    if (
+        not articles
+        or any(v is None for v in vectors)
+        or len({v.shape[0] for v in vectors if v is not None}) > 1
+    ):
+        return None
+    needed = {_representative_index(articles)}
+    originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
+    order = np.argsort(-centrality([articles[i] for i in originals]), kind="stable")
+    needed.update(originals[i] for i in order[: max(MAX_ARTICLES, MAX_KEYWORD_ARTICLES)].tolist())
+    return sorted(needed)
 
 
 def build_summary(articles: Sequence[StoryArticle], corpus: CorpusFrequencies | None = None) -> Row:

@@ -12,7 +12,7 @@ import pytest
 from service import cluster_store as sql
 from service.errors import ApiError
 from service.store import Store
-from service.stories import StoryViews, decode_cursor, encode_cursor
+from service.stories import SMALL_STORY, StoryViews, decode_cursor, encode_cursor, refresh_due
 from service.text import normalize
 
 
@@ -230,3 +230,27 @@ def test_startup_catches_up_on_stories_ingested_without_the_views(tmp_path: Path
     assert store.reader().execute("SELECT summary_version FROM clusters WHERE id = 5").fetchone()[0] == 1
     views.stop()
     store.close()
+
+
+def test_big_story_summaries_wait_for_the_story_to_grow(room: Newsroom) -> None:
+    assert refresh_due(None, 500) and refresh_due(10, 12)  # no summary yet; small stories always
+    assert not refresh_due(100, 109) and refresh_due(100, 110) and refresh_due(100, 90)
+    assert not refresh_due(1000, 1200, age=5.0) and refresh_due(1000, 1200, age=60.0)  # big: rate-limited
+    for _ in range(SMALL_STORY):
+        room.add(1, title="زيارة كيم إلى روسيا")
+    assert room.views.wait_idle()
+    query = "SELECT summary_version, content_version, json_extract(summary, '$.size') FROM clusters"
+    assert tuple(room.store.reader().execute(query).fetchone()) == (SMALL_STORY, SMALL_STORY, SMALL_STORY)
+    room.add(1, title="زيارة كيم إلى روسيا")
+    assert room.views.wait_idle()
+    version, content, size = room.store.reader().execute(query).fetchone()
+    assert (version, content, size) == (SMALL_STORY, SMALL_STORY + 1, SMALL_STORY)
+    detail = room.views.detail(1)  # the cached summary is recent enough: served, not recomputed
+    assert detail is not None and detail.article_count == SMALL_STORY + 1
+    assert room.views.wait_idle()
+    assert room.store.reader().execute(query).fetchone()[0] == SMALL_STORY
+    for _ in range(SMALL_STORY // 10):
+        room.add(1, title="زيارة كيم إلى روسيا")
+    assert room.views.wait_idle()
+    version, _, size = room.store.reader().execute(query).fetchone()  # recomputed once 10% bigger
+    assert version == size == SMALL_STORY + SMALL_STORY // 10

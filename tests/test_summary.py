@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
-from service.summary import StoryArticle, build_summary, jaccard, representative, story_title, summarize
+from service.summary import (
+    StoryArticle,
+    build_summary,
+    jaccard,
+    representative,
+    story_title,
+    summarize,
+    text_needed,
+)
 from service.text import normalize, words
 
 KIM = ("000", "001", "002", "003")
@@ -118,3 +127,29 @@ def test_empty_and_tiny_stories() -> None:
     assert build_summary([])["summary"] == []
     built = build_summary([_article("a", "خبر قصير جدا")])
     assert built["title"] and built["representative"]["id"] == "a"
+
+
+def test_a_summary_needs_only_the_texts_text_needed_names(seeds: list[dict[str, Any]]) -> None:
+    rng = np.random.default_rng(11)
+    bodies = [a["body"] for a in seeds]
+    articles = [
+        StoryArticle(
+            f"a{i}",
+            f"عنوان {i % 37}",
+            bodies[i % len(bodies)],
+            f"s{i % 7}",
+            None,
+            "2024-01-01T00:00:00+00:00",
+            float(i),
+            f"a{i - 1}" if i % 5 == 0 and i else None,
+            rng.normal(size=16).astype(np.float32),
+        )
+        for i in range(500)
+    ]
+    needed = text_needed(articles)
+    assert needed is not None and len(needed) <= 301
+    kept = set(needed)
+    light = [a if i in kept else dataclasses.replace(a, title=None, body="") for i, a in enumerate(articles)]
+    assert build_summary(light) == build_summary(articles)
+    without = [dataclasses.replace(a, vector=None) for a in articles[:10]]
+    assert text_needed(without) is None
