@@ -4,39 +4,35 @@ Per article: the time-sharded FAISS index returns the nearest stored articles wi
 ``window_days`` of its publication time, plus articles sharing two or more of its
 distinctive words; they are re-scored exactly on the sparse TF-IDF features (lexical
 embedders) and each candidate story is scored by :mod:`service.story_scoring`. The
-article joins the best story at or above ``join_threshold``, else opens a new one; then
+article joins the best story at or above ``join_threshold`` (``popular_join_threshold``
+for stories of ``popular_size`` articles or more), else opens a new one; then
 :mod:`service.story_merge` applies the bridging and fragment merge rules. Duplicates join
 their original's story; close copies inside a story are reported as ``semantic``
-duplicates. Phases are recomputed per story by :mod:`service.phases`. At each checkpoint
-the compacted state is written as a snapshot (:mod:`service.story_snapshot`) so that a
-restart need not rebuild it record by record.
+duplicates. Phases are recomputed per story by :mod:`service.phase_tracker`. Restart and
+checkpoints are in :mod:`service.story_persistence`.
 """
 
 from __future__ import annotations
 
-import pickle
-import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from service import story_snapshot
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
 from service.phase_tracker import PhaseTracker
 from service.phases import article_cue
-from service.stages import StoryAssignment, StoryRecord, StoryRecordSource
+from service.stages import StoryAssignment
 from service.story_merge import StoryMerger
+from service.story_persistence import PersistentStories
 from service.story_scoring import Candidate, StoryScorer
 from service.story_state import DAY, Member, Story
 
 INDEX_DIR = "stories.index"  # one FAISS file per time shard
-SNAPSHOT_FILE = "stories.snapshot"
 POSTING_SCAN = 400  # most recent postings read per keyword
 
 
@@ -48,7 +44,7 @@ class _Prepared:
     member: Member
 
 
-class StoryClusterer:
+class StoryClusterer(PersistentStories):
     """The :class:`service.stages.StoryStage` implementation."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
@@ -71,6 +67,7 @@ class StoryClusterer:
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
         self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members)
+        self.phase_tracker = PhaseTracker()
         self.restored = False  # whether the last load used the snapshot
 
     # --- embedding -------------------------------------------------------------------------
@@ -112,9 +109,8 @@ class StoryClusterer:
         shared: Counter[int] = Counter()
         for keyword in item.member.keywords.tolist():
             shared.update(self.postings.get(keyword, [])[-POSTING_SCAN:])
-        extra = [
-            seq for seq, n in shared.most_common(self.settings.neighbours) if n >= 2 and seq not in dense
-        ]
+        twice = Counter({seq: n for seq, n in shared.items() if n >= 2})  # same top, less to sort
+        extra = [seq for seq, _ in twice.most_common(self.settings.neighbours) if seq not in dense]
         if extra and self.scorer.embedder is not self.scorer.lexical:
             dense.update(zip(extra, (self.index.vectors(extra) @ item.vector).tolist(), strict=True))
         else:
@@ -208,15 +204,7 @@ class StoryClusterer:
 
         Big stories are re-phased incrementally (:mod:`service.phase_tracker`, same result).
         """
-        return self._phase_tracker.rephase(story_id, self.stories, self.members)
-
-    @property
-    def _phase_tracker(self) -> PhaseTracker:
-        """Created on first use (keeps the tracker's state out of the rest of the class)."""
-        tracker = self.__dict__.get("_tracker")
-        if tracker is None:
-            tracker = self.__dict__["_tracker"] = PhaseTracker()
-        return tracker
+        return self.phase_tracker.rephase(story_id, self.stories, self.members)
 
     def remove(self, article_id: str) -> StoryAssignment | None:
         """Forget an article; returns its story's changes (``None`` when unknown)."""
@@ -237,105 +225,6 @@ class StoryClusterer:
         return StoryAssignment(
             member.story, "", False, 0.0, b"", phase_updates=updates, touched_clusters={story.id}
         )
-
-    # --- persistence -----------------------------------------------------------------------
-    def state(self) -> bytes:
-        """Embedder statistics and counters (article data comes back through the records)."""
-        return zlib.compress(
-            pickle.dumps({"embedder": self.embedder.state(), "next_story": self.next_story}), 1
-        )
-
-    def load(self, records: Iterable[StoryRecord] | StoryRecordSource, state: bytes | None) -> None:
-        """Rebuild memory, then sync the FAISS shards with the stored ids.
-
-        From a record source (the store) the checkpoint's snapshot is used when it agrees with
-        the database and only newer records are replayed; otherwise every record is read.
-        """
-        data = pickle.loads(zlib.decompress(state)) if state else {}
-        self.embedder.load_state(data.get("embedder"))
-        for table in (self.members, self.by_seq, self.stories, self.postings):
-            table.clear()
-        self.merger.clear()
-        restored: story_snapshot.Restored | None = None
-        if isinstance(records, StoryRecordSource):
-            source = records
-            keys = list(source.story_records(light=True))
-            times = {k.seq: k.timestamp for k in keys}
-            restored = story_snapshot.read(self.snapshot_path, self.embedder.name, self.sum_dim, keys)
-            rows = source.story_records(after_seq=restored.last_seq if restored else 0)
-        else:
-            rows = iter(sorted(records, key=lambda r: r.seq))
-            times = None
-        self.restored = restored is not None
-        if restored is not None:
-            self._restore(restored)
-        vectors: dict[int, np.ndarray] = {}
-        for record in rows:
-            vectors[record.seq] = self._load_record(record)
-        self.next_story = max([data.get("next_story", 1), *(s + 1 for s in self.stories)])
-
-        def stored_vectors() -> dict[int, np.ndarray]:
-            if restored is None:
-                return vectors
-            return {r.seq: np.frombuffer(r.vector, dtype=np.float32) for r in source.story_records()}
-
-        if times is None:
-            times = {seq: self.members[i].timestamp for seq, i in self.by_seq.items()}
-        self.index.sync(stored_vectors, times)
-
-    def _load_record(self, record: StoryRecord) -> np.ndarray:
-        """Add one stored article to memory (full rebuild or replay after a snapshot); its vector."""
-        vector = np.frombuffer(record.vector, dtype=np.float32)
-        member = Member.from_bytes(
-            record.id, record.seq, record.timestamp, record.cluster_id, record.features
-        )
-        member.duplicate_of = record.duplicate_of
-        self.scorer.compact(member)
-        self._remember(member)
-        story = self.stories.get(record.cluster_id) or self.stories.setdefault(
-            record.cluster_id, Story(record.cluster_id, self.sum_dim)
-        )
-        story.add(member, vector, self.scorer.sparse(member))
-        story.phases[record.id] = record.phase or "core"
-        return vector
-
-    def _remember(self, member: Member) -> None:
-        """Index a loaded member by id, seq and keywords."""
-        self.members[member.id] = member
-        self.by_seq[member.seq] = member.id
-        for keyword in member.keywords.tolist():
-            self.postings.setdefault(keyword, []).append(member.seq)
-
-    def _restore(self, restored: story_snapshot.Restored) -> None:
-        """Members and stories of a snapshot."""
-        self.stories.update(restored.stories)
-        self.members.update((m.id, m) for m in restored.members)
-        self.by_seq.update((m.seq, m.id) for m in restored.members)
-        self.postings.update(restored.postings)
-        for story_id, members in _by_story(restored.members).items():
-            story = self.stories[story_id]
-            story.attach(members)
-            story.phases.update((m.id, restored.phases[m.id]) for m in members)
-
-    @property
-    def snapshot_path(self) -> Path:
-        """Where :meth:`save` writes the story snapshot."""
-        return self.data_dir / SNAPSHOT_FILE
-
-    def save(self) -> None:
-        """Persist the FAISS shards and the story snapshot."""
-        self.index.save()
-        story_snapshot.write(
-            self.snapshot_path, self.embedder.name, self.members.values(), self.stories.values()
-        )
-
-
-def _by_story(members: Iterable[Member]) -> dict[int, list[Member]]:
-    """Members grouped by story, in the given order."""
-    groups: dict[int, list[Member]] = {}
-    for member in members:
-        groups.setdefault(member.story, []).append(member)
-    return groups
 
 
 StoryIndex = StoryClusterer

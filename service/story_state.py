@@ -131,12 +131,15 @@ class Story:
             self.profile = _combine(self.profile, sparse)
             day = int(member.timestamp // DAY)
             self.days[day] = _combine(self.days.get(day, _EMPTY_SPARSE), sparse)
+        first = not self.members
         self.members.add(member.id)
         if self.vsum.size:
             self.vsum += vector
         self.times.append(member.timestamp)
         self.keywords.update(member.keywords.tolist())
-        self._changed()
+        self._changed(span=False)
+        t = member.timestamp
+        self.start, self.end = (t, t) if first else (min(self.start, t), max(self.end, t))
 
     def attach(self, members: list[Member]) -> None:
         """Add members whose profile and keywords the story already counts (snapshot restore);
@@ -158,11 +161,13 @@ class Story:
             return signature
         return self._signature
 
-    def _changed(self) -> None:
+    def _changed(self, span: bool = True) -> None:
+        """Invalidate derived values; ``span``: recompute the time span from all members."""
         self.version = next(_VERSIONS)
         self._signature = None
         self._centroid = None
-        self.start, self.end = (min(self.times), max(self.times)) if self.times else (0.0, 0.0)
+        if span:
+            self.start, self.end = (min(self.times), max(self.times)) if self.times else (0.0, 0.0)
 
     def discard(self, member: Member, vector: np.ndarray, sparse: Sparse | None = None) -> None:
         if sparse is not None:
