@@ -127,9 +127,13 @@ class StoryClusterer(PersistentStories):
                 near_dense.append(score)
         return self.scorer.rank(item.vector, item.member, near, near_dense, self.stories)
 
-    def probe(self, doc: PreparedArticle) -> tuple[int, float] | None:
+    def embed_draft(self, doc: PreparedArticle) -> _Prepared:
+        """Embedding of a piece that will only be probed (callers need not hold the state lock)."""
+        return self._embed([doc])[0]
+
+    def probe(self, doc: PreparedArticle, item: _Prepared | None = None) -> tuple[int, float] | None:
         """The story the article would join and its score, without changing anything."""
-        item = self._ahead.get(doc.id) or self._embed([doc])[0]
+        item = item or self._ahead.get(doc.id) or self._embed([doc])[0]
         chosen = self._joinable(self._candidates(item, exclude=doc.id))
         return (chosen.story, chosen.score) if chosen is not None else None
 

@@ -189,13 +189,18 @@ class DuplicateDetector:
         """Stored articles ``doc`` duplicates, best first; nothing is stored or changed."""
         return self.plan_check(doc).matches(limit)
 
-    def plan_check(self, doc: PreparedArticle) -> DuplicateCheck:
+    def sketch(self, doc: PreparedArticle) -> _Prepared:
+        """Profile, MinHash and headline keys of ``doc``: pure computation, no lock needed."""
+        return self.near.prepare(doc.body_norm, doc.title_norm)
+
+    def plan_check(self, doc: PreparedArticle, sketched: _Prepared | None = None) -> DuplicateCheck:
         """The part of :meth:`check` that reads the detector's state (callers hold the state lock):
-        exact and URL matches and the near candidates to verify. Verifying them
-        (:meth:`DuplicateCheck.matches`) reads only stored texts, so it needs no lock."""
+        exact and URL matches and the near candidates to verify. ``sketched`` (from :meth:`sketch`,
+        computed before taking the lock) keeps the hashing out of the locked part. Verifying the
+        candidates (:meth:`DuplicateCheck.matches`) reads only stored texts, so it needs no lock."""
         content, url = self._exact(doc)
         exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
-        text, sketch, headline = self._prepare(doc, remember=False)
+        text, sketch, headline = sketched or self._prepare(doc, remember=False)
         return DuplicateCheck(self.near, exact, text, headline, self._others(doc, sketch))
 
     def status(self, article_id: str) -> DuplicateMatch | None:

@@ -26,9 +26,11 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
         published_at=request.published_at,
     )
     doc = prepare(draft, datetime.now(UTC))
+    # hashing and embedding are pure: only the lookups in the shared state take the lock
+    sketched, embedded = pipeline.dedup.sketch(doc), pipeline.stories.embed_draft(doc)
     with pipeline.state_lock:
-        planned = pipeline.dedup.plan_check(doc)
-        story = pipeline.stories.probe(doc)
+        planned = pipeline.dedup.plan_check(doc, sketched)
+        story = pipeline.stories.probe(doc, embedded)
     matches = planned.matches(request.limit)  # verification reads stored texts: no lock needed
     rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at, cluster_id")
     hits = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -69,7 +69,11 @@ class DuplicateStage(Protocol):
 
     def check(self, doc: PreparedArticle, limit: int) -> list[DuplicateMatch]: ...
 
-    def plan_check(self, doc: PreparedArticle) -> PlannedCheck: ...
+    def sketch(self, doc: PreparedArticle) -> Any:
+        """What :meth:`plan_check` hashes from the text, computed without the state lock."""
+        ...
+
+    def plan_check(self, doc: PreparedArticle, sketched: Any = None) -> PlannedCheck: ...
 
     def add(self, doc: PreparedArticle, signature: bytes | None) -> DedupDecision: ...
 
@@ -128,7 +132,11 @@ class StoryStage(Protocol):
 
     def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment: ...
 
-    def probe(self, doc: PreparedArticle) -> tuple[int, float] | None: ...
+    def embed_draft(self, doc: PreparedArticle) -> Any:
+        """What :meth:`probe` embeds from the text, computed without the state lock."""
+        ...
+
+    def probe(self, doc: PreparedArticle, item: Any = None) -> tuple[int, float] | None: ...
 
     def remove(self, article_id: str) -> StoryAssignment | None: ...
 
