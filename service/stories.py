@@ -26,10 +26,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service import cluster_store as sql
+from service import story_facts as facts
 from service.errors import ApiError
 from service.keywords import CorpusFrequencies
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
+from service.story_db import connect
 from service.summary import StoryArticle, build_summary, text_needed
 from service.text import normalize
 
@@ -147,7 +149,7 @@ class StoryViews:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._facts_conn = sql.connect(store.path)
+        self._facts_conn = connect(store.path)
         self._facts_lock = threading.Lock()
         self._cond = threading.Condition()
         self._pending: set[int] = set()
@@ -163,7 +165,7 @@ class StoryViews:
 
     def start(self) -> StoryViews:
         """Bring facts up to date (e.g. after a CLI ingest), queue stale summaries, start the worker."""
-        self.refresh_facts(sql.stale_fact_ids(self._facts_conn))
+        self.refresh_facts(facts.stale_fact_ids(self._facts_conn))
         self._enqueue(sql.stale_summary_ids(self.store.reader()))
         self._thread = threading.Thread(target=self._run, name="story-summaries", daemon=True)
         self._thread.start()
@@ -189,7 +191,7 @@ class StoryViews:
         ids = sorted(cluster_ids)
         with self._facts_lock:
             for start in range(0, len(ids), 500):
-                sql.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
+                facts.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every queued summary is stored (tests, benchmarks); False on timeout."""
@@ -213,7 +215,7 @@ class StoryViews:
                 self.corpus.add(text)
 
     def _run(self) -> None:
-        conn = sql.connect(self.store.path)
+        conn = connect(self.store.path)
         self._count(sql.recent_texts(conn, CORPUS_SAMPLE))
         last_maintenance = datetime.now(UTC)
         while True:
@@ -246,7 +248,7 @@ class StoryViews:
 
     def _maintain(self, conn: Any) -> None:
         """Catch stories a listener missed, and forget sort-key history no cursor can need."""
-        self.refresh_facts(sql.stale_fact_ids(conn))
+        self.refresh_facts(facts.stale_fact_ids(conn))
         self._enqueue(sql.stale_summary_ids(conn))
         sql.prune_history(conn, (datetime.now(UTC) - CURSOR_TTL - timedelta(hours=1)).isoformat())
 
