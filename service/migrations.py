@@ -104,7 +104,7 @@ MIGRATIONS: list[str] = [
         seq, id, published_ts, content_hash, canonical_url, signature, edge_other, edge_type, edge_score
     );
     """,
-    # 4: a covering index for the story facts (service.cluster_store.compute_facts): their counts
+    # 4: a covering index for the story facts (service.story_facts.compute_facts): their counts
     # and time spans are aggregated per story without reading article rows (bodies).
     """
     CREATE INDEX articles_story_facts ON articles(

@@ -12,31 +12,28 @@ ones); the detail view recomputes inline when its cached summary is stale and du
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 import logging
 import math
 import threading
 import time
 from collections import Counter
-from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service import cluster_store as sql
-from service.errors import ApiError
+from service import story_facts as facts
+from service.cursors import CURSOR_TTL, decode_cursor, encode_cursor
 from service.keywords import CorpusFrequencies
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
+from service.story_db import connect
 from service.summary import StoryArticle, build_summary, text_needed
 from service.text import normalize
 
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
 MAINTENANCE_SECONDS = 60.0
-CURSOR_TTL = timedelta(hours=24)
 CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
 # A story's summary is recomputed on every change while small; from SMALL_STORY articles on,
 # only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
@@ -58,38 +55,6 @@ def refresh_due(summarized: int | None, count: int, age: float = math.inf) -> bo
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def _fingerprint(sort: str, flt: sql.StoryFilter) -> str:
-    return hashlib.sha256(json.dumps([sort, *astuple(flt)], ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def encode_cursor(sort: str, flt: sql.StoryFilter, snapshot: int, taken: str, after: tuple[Any, int]) -> str:
-    """Opaque cursor: the walk's snapshot and time, the last key seen, and the query it belongs to."""
-    state = {"v": 1, "s": snapshot, "t": taken, "k": list(after), "f": _fingerprint(sort, flt)}
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def _bad_cursor(message: str) -> ApiError:
-    return ApiError(400, f"invalid cursor: {message}", code="invalid_cursor", details={"parameter": "cursor"})
-
-
-def decode_cursor(cursor: str, sort: str, flt: sql.StoryFilter) -> tuple[int, tuple[Any, int], str]:
-    """(snapshot, last key, walk start time) of a cursor from :func:`encode_cursor`, else a 400."""
-    try:
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        snapshot, taken, (key, last_id) = int(state["s"]), str(state["t"]), state["k"]
-        started = datetime.fromisoformat(taken)
-        valid = state.get("v") == 1 and isinstance(key, str | int) and isinstance(last_id, int)
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
-        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
-    if not valid:
-        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
-    if state.get("f") != _fingerprint(sort, flt):
-        raise _bad_cursor("it belongs to a listing with other filters or sort; repeat them or start again")
-    if datetime.now(UTC) - started > CURSOR_TTL:
-        raise _bad_cursor("it expired (older than 24 hours); start again without a cursor")
-    return snapshot, (key, last_id), taken
 
 
 def members_tree(rows: list[Row]) -> list[Row]:
@@ -147,7 +112,7 @@ class StoryViews:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._facts_conn = sql.connect(store.path)
+        self._facts_conn = connect(store.path)
         self._facts_lock = threading.Lock()
         self._cond = threading.Condition()
         self._pending: set[int] = set()
@@ -163,7 +128,7 @@ class StoryViews:
 
     def start(self) -> StoryViews:
         """Bring facts up to date (e.g. after a CLI ingest), queue stale summaries, start the worker."""
-        self.refresh_facts(sql.stale_fact_ids(self._facts_conn))
+        self.refresh_facts(facts.stale_fact_ids(self._facts_conn))
         self._enqueue(sql.stale_summary_ids(self.store.reader()))
         self._thread = threading.Thread(target=self._run, name="story-summaries", daemon=True)
         self._thread.start()
@@ -189,7 +154,7 @@ class StoryViews:
         ids = sorted(cluster_ids)
         with self._facts_lock:
             for start in range(0, len(ids), 500):
-                sql.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
+                facts.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every queued summary is stored (tests, benchmarks); False on timeout."""
@@ -213,7 +178,7 @@ class StoryViews:
                 self.corpus.add(text)
 
     def _run(self) -> None:
-        conn = sql.connect(self.store.path)
+        conn = connect(self.store.path)
         self._count(sql.recent_texts(conn, CORPUS_SAMPLE))
         last_maintenance = datetime.now(UTC)
         while True:
@@ -246,7 +211,7 @@ class StoryViews:
 
     def _maintain(self, conn: Any) -> None:
         """Catch stories a listener missed, and forget sort-key history no cursor can need."""
-        self.refresh_facts(sql.stale_fact_ids(conn))
+        self.refresh_facts(facts.stale_fact_ids(conn))
         self._enqueue(sql.stale_summary_ids(conn))
         sql.prune_history(conn, (datetime.now(UTC) - CURSOR_TTL - timedelta(hours=1)).isoformat())
 

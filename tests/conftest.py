@@ -1,4 +1,4 @@
-"""Shared fixtures: a temporary data directory, the app over it, the seed articles."""
+"""Shared fixtures: a temporary data directory, the app over it, the seed articles, story views."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
 from service.corpus import read_seeds
+from service.store import Store
+from service.stories import StoryViews
+from tests.story_room import Newsroom
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
@@ -32,6 +35,16 @@ def client(settings: Settings) -> Iterator[TestClient]:
 def seeds() -> list[dict[str, Any]]:
     """The five seed articles as API payloads (ids are the file stems)."""
     return [{k: v for k, v in a.items() if v is not None} for a in read_seeds(SEEDS_DIR)]
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> Iterator[Newsroom]:
+    """Story views over a fresh store, and a newsroom writing to it."""
+    store = Store(tmp_path / "db.sqlite3").open()
+    views = StoryViews(store).start()
+    yield Newsroom(store, views)
+    views.stop()
+    store.close()
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

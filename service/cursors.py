@@ -1,0 +1,56 @@
+"""Cursors of the /clusters listing: opaque tokens that carry a paginated walk to its next page.
+
+A cursor holds the walk's history snapshot and start time (so every page lists stories with
+the sort keys they had when the walk began, see :func:`service.cluster_store.page`), the
+last key seen, and a fingerprint of the sort and filters, so one cannot be replayed against
+another query. Cursors expire after ``CURSOR_TTL``, which also bounds the history kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import astuple
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from service.cluster_store import StoryFilter
+from service.errors import ApiError
+
+CURSOR_TTL = timedelta(hours=24)
+
+
+def _fingerprint(sort: str, flt: StoryFilter) -> str:
+    """Short hash of the sort and filters a cursor was issued for."""
+    return hashlib.sha256(json.dumps([sort, *astuple(flt)], ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def encode_cursor(sort: str, flt: StoryFilter, snapshot: int, taken: str, after: tuple[Any, int]) -> str:
+    """Opaque cursor: the walk's snapshot and time, the last key seen, and the query it belongs to."""
+    state = {"v": 1, "s": snapshot, "t": taken, "k": list(after), "f": _fingerprint(sort, flt)}
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _bad_cursor(message: str) -> ApiError:
+    """The 400 of a cursor that cannot continue this listing, telling the client what to do."""
+    return ApiError(400, f"invalid cursor: {message}", code="invalid_cursor", details={"parameter": "cursor"})
+
+
+def decode_cursor(cursor: str, sort: str, flt: StoryFilter) -> tuple[int, tuple[Any, int], str]:
+    """(snapshot, last key, walk start time) of a cursor from :func:`encode_cursor`, else a 400."""
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        snapshot, taken, (key, last_id) = int(state["s"]), str(state["t"]), state["k"]
+        started = datetime.fromisoformat(taken)
+        valid = state.get("v") == 1 and isinstance(key, str | int) and isinstance(last_id, int)
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
+    if not valid:
+        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
+    if state.get("f") != _fingerprint(sort, flt):
+        raise _bad_cursor("it belongs to a listing with other filters or sort; repeat them or start again")
+    if datetime.now(UTC) - started > CURSOR_TTL:
+        raise _bad_cursor("it expired (older than 24 hours); start again without a cursor")
+    return snapshot, (key, last_id), taken
