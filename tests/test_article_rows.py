@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from service.article_rows import article_values, dup_values, write_outcome, write_removal
 from service.documents import DuplicateMatch
 from service.stages import DuplicateEdge, StoryAssignment
-from service.store import Transaction
+from service.store import Store
 from tests.test_dedup import article, wire
 
 NOW = "2024-03-01T09:00:00Z"
 
 
-class RecordingTx:
-    """Records the store calls instead of running SQL."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Any, ...]] = []
-
-    def update_article(self, article_id: str, values: dict[str, Any]) -> None:
-        self.calls.append(("update", article_id, values))
-
-    def touch_cluster(self, cluster_id: int, now: str) -> None:
-        self.calls.append(("touch", cluster_id))
-
-    def merge_clusters(self, absorbed: int, survivor: int, now: str, by_article: str | None) -> None:
-        self.calls.append(("merge", absorbed, survivor, by_article))
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real SQLite store holding articles a, b, c and orig (a and b in story 3, c in story 7)."""
+    db = Store(tmp_path / "storyline.sqlite3").open()
+    with db.transaction() as tx:
+        for i, (article_id, story) in enumerate([("orig", 7), ("a", None), ("b", 3), ("c", 7)]):
+            doc = article(article_id, wire("en"), title=f"Rates {i}", hours=i, url=f"https://ex.com/{i}")
+            tx.insert_article({**article_values(doc, None, None), "cluster_id": story, "phase": "core"})
+        for story in (3, 7):
+            tx.touch_cluster(story, NOW)
+    yield db
+    db.close()
 
 
-def _tx(recording: RecordingTx) -> Transaction:
-    return cast(Transaction, recording)
+def _row(store: Store, article_id: str) -> dict[str, Any]:
+    row = store.article(article_id)
+    assert row is not None
+    return dict(row)
 
 
 def test_duplicate_columns_carry_the_edge_unless_asked_not_to() -> None:
@@ -56,31 +60,32 @@ def test_article_row_holds_the_prepared_fields_signature_and_edge() -> None:
     assert (linked["signature"], linked["edge_other"], linked["edge_type"]) == (b"sig", "orig", "exact")
 
 
-def test_outcome_writes_the_article_the_articles_it_changed_and_its_stories() -> None:
-    recording = RecordingTx()
+def test_outcome_writes_the_article_the_articles_it_changed_and_its_stories(store: Store) -> None:
     assignment = StoryAssignment(
-        7, "developing", False, 0.6, b"vec", merges=[(3, 7)], phase_updates={"b": "breaking"}
+        7, "arrival", False, 0.6, b"vec", merges=[(3, 7)], phase_updates={"c": "pre"}
     )
     assignment.touched_clusters.add(5)
     changed = {"a": DuplicateMatch("near", "orig", 0.9), "c": None}
-    touched = write_outcome(_tx(recording), "a", NOW, None, changed, assignment)
+    with store.transaction() as tx:
+        touched = write_outcome(tx, "a", NOW, None, changed, assignment)
     assert touched == {3, 5, 7}
-    own = recording.calls[0]
-    assert own[:2] == ("update", "a") and own[2]["edge_other"] == "orig" and own[2]["dup_of"] is None
-    assert own[2]["cluster_id"] == 7 and own[2]["vector"] == b"vec"
-    assert ("update", "c", dup_values(None)) in recording.calls
-    assert ("update", "b", {"phase": "breaking"}) in recording.calls
-    assert {c[1] for c in recording.calls if c[0] == "touch"} == {5, 7}
-    assert recording.calls[-1] == ("merge", 3, 7, "a")
+    own = _row(store, "a")
+    assert own["edge_other"] == "orig" and own["dup_of"] is None  # the edge, not a duplicate verdict
+    assert (own["cluster_id"], own["phase"], own["vector"]) == (7, "arrival", b"vec")
+    assert _row(store, "c")["phase"] == "pre" and _row(store, "c")["dup_of"] is None
+    assert _row(store, "b")["cluster_id"] == 7  # story 3 merged into 7
+    assert store.survivor(3) == 7
 
 
-def test_removal_rewrites_changed_articles_and_touches_the_stories() -> None:
-    recording = RecordingTx()
-    changed = {"late": DuplicateMatch("near", "early", 0.7)}
-    assert write_removal(_tx(recording), NOW, changed, None, None) == set()
-    assert recording.calls == [("update", "late", dup_values(changed["late"]))]
-    recording = RecordingTx()
-    change = StoryAssignment(2, "developing", False, 0.0, b"", phase_updates={"x": "follow-up"})
+def test_removal_rewrites_changed_articles_and_touches_the_stories(store: Store) -> None:
+    changed = {"c": DuplicateMatch("near", "orig", 0.7)}
+    with store.transaction() as tx:
+        assert write_removal(tx, NOW, changed, None, None) == set()
+    assert (_row(store, "c")["dup_type"], _row(store, "c")["dup_of"]) == ("near", "orig")
+    change = StoryAssignment(7, "", False, 0.0, b"", phase_updates={"orig": "aftermath"})
     change.touched_clusters.add(4)
-    assert write_removal(_tx(recording), NOW, {}, change, 2) == {2, 4}
-    assert recording.calls == [("update", "x", {"phase": "follow-up"}), ("touch", 4), ("touch", 2)]
+    with store.transaction() as tx:
+        assert write_removal(tx, NOW, {}, change, 7) == {4, 7}
+    assert _row(store, "orig")["phase"] == "aftermath"
+    versions = dict(store.reader().execute("SELECT id, content_version FROM clusters").fetchall())
+    assert versions[4] == 1 and versions[7] >= 2  # 4 created, 7 changed again
