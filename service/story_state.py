@@ -22,6 +22,7 @@ KEPT_FEATURES = 192  # sparse features kept in memory per article for exact re-s
 KEYWORDS = 16  # distinctive words per article (also the keys of the candidate postings)
 PROFILE_FEATURES = 600  # sparse story profile size (summed member TF-IDF vectors)
 SIGNATURE = 20  # most used keywords of a story that articles are matched against
+INCREMENTAL_SIGNATURE = 64  # above this size a story updates its signature ranking on add
 DAY = 86400.0
 _VERSIONS = itertools.count(1)  # story versions are unique across all stories, so caches never mix them up
 
@@ -95,6 +96,7 @@ class Story:
     __slots__ = (
         "_centroid",
         "_signature",
+        "_top",
         "days",
         "end",
         "id",
@@ -118,6 +120,7 @@ class Story:
         self.phases: dict[str, str] = {}
         self._centroid: np.ndarray | None = None
         self._signature: tuple[np.ndarray, np.ndarray] | None = None
+        self._top: list[int] | None = None  # signature keywords by rank, kept up to date on add
         self.start = self.end = 0.0
         self.profile: Sparse = _EMPTY_SPARSE
         self.days: dict[int, Sparse] = {}  # profile of the members published on each (UTC) day
@@ -136,8 +139,10 @@ class Story:
         if self.vsum.size:
             self.vsum += vector
         self.times.append(member.timestamp)
-        self.keywords.update(member.keywords.tolist())
-        self._changed(span=False)
+        words = member.keywords.tolist()
+        self.keywords.update(words)
+        self._update_top(words)
+        self._changed(added=True)
         t = member.timestamp
         self.start, self.end = (t, t) if first else (min(self.start, t), max(self.end, t))
 
@@ -148,11 +153,23 @@ class Story:
         self.times += [m.timestamp for m in members]
         self._changed()
 
+    def _update_top(self, words: list[int]) -> None:
+        """Keep the signature ranking of a big story current after an add without ranking all
+        its keywords: counts only grew, so the new top is among the old top and ``words``."""
+        if self._top is None or len(self.members) <= INCREMENTAL_SIGNATURE:
+            self._top = None
+            return
+        ranked = list(dict.fromkeys([*self._top, *words]))
+        ranked.sort(key=lambda k: -self.keywords[k])  # stable: ties keep the older entries first
+        self._top = [k for k in ranked[:SIGNATURE] if self.keywords[k] >= 2]
+
     def signature(self) -> tuple[np.ndarray, np.ndarray]:
         """The story's most used distinctive words (sorted ids) and their shares of use."""
         if self._signature is None:
-            floor = 2 if len(self.members) > 2 else 1
-            top = [(k, n) for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
+            if self._top is None:
+                floor = 2 if len(self.members) > 2 else 1
+                self._top = [k for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
+            top = [(k, self.keywords[k]) for k in self._top]
             ids = np.array([k for k, _ in top], dtype=np.uint32)
             weights = np.array([n for _, n in top], dtype=np.float32)
             order = np.argsort(ids)
@@ -161,12 +178,14 @@ class Story:
             return signature
         return self._signature
 
-    def _changed(self, span: bool = True) -> None:
-        """Invalidate derived values; ``span``: recompute the time span from all members."""
+    def _changed(self, added: bool = False) -> None:
+        """Invalidate derived values. After an add the caller updates the span and the signature
+        ranking itself; any other change recomputes the span and re-ranks from scratch."""
         self.version = next(_VERSIONS)
         self._signature = None
         self._centroid = None
-        if span:
+        if not added:
+            self._top = None
             self.start, self.end = (min(self.times), max(self.times)) if self.times else (0.0, 0.0)
 
     def discard(self, member: Member, vector: np.ndarray, sparse: Sparse | None = None) -> None:

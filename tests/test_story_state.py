@@ -61,3 +61,26 @@ def test_a_story_without_a_vector_sum_ignores_vectors() -> None:
     story.absorb(other)
     story.discard(member("a", 100), np.ones(4, np.float32), sparse([1], [1.0]))
     assert story.vsum.size == 0 and story.members == {"b"}
+
+
+def test_big_story_signature_is_kept_current_on_add_and_matches_a_full_ranking() -> None:
+    from service.story_state import INCREMENTAL_SIGNATURE, SIGNATURE
+
+    rng = np.random.default_rng(7)
+    story = Story(1, 0)
+    for i in range(INCREMENTAL_SIGNATURE + 400):
+        m = member(f"m{i}", 100 + i * 0.01)
+        m.keywords = np.unique(rng.zipf(1.3, size=16) % 500).astype(np.uint32)
+        story.add(m, np.zeros(0, np.float32), None)
+        ids, weights = story.signature()  # keeps the incremental ranking in use from now on
+        floor = 2 if len(story) > 2 else 1
+        full = [(k, n) for k, n in story.keywords.most_common(SIGNATURE) if n >= floor]
+        # the same counts; the same words except where counts tie at the cut
+        assert sorted(weights.tolist()) == sorted(
+            (np.array([n for _, n in full], np.float32) / max(sum(n for _, n in full), 1)).tolist()
+        )
+        cut = full[-1][1] if len(full) == SIGNATURE else 0
+        assert {k for k, n in full if n > cut} <= set(ids.tolist())
+    assert story._top is not None  # the big story ranked incrementally
+    story.discard(m, np.zeros(0, np.float32), None)
+    assert story._top is None  # any other change re-ranks from scratch
