@@ -101,8 +101,11 @@ class StoryScorer:
             if sim > best.get(other.story, (-1.0, ""))[0]:
                 best[other.story] = (sim, other.id)
         out = []
-        words = query.terms.ids[query.terms.ids < WORD_SPACE] if query.terms is not None else query.keywords
-        words = np.sort(words)
+        # the article's word features, sorted (term ids are sorted already; keywords are not)
+        if query.terms is not None:
+            words = query.terms.ids[query.terms.ids < WORD_SPACE]
+        else:
+            words = np.sort(query.keywords)
         q_norm = float(np.linalg.norm(q_sparse[1])) if q_sparse is not None else 0.0
         for story_id, (sim, best_id) in best.items():
             story = stories[story_id]
