@@ -26,7 +26,10 @@ class Newsroom:
         title: str = "خبر",
         language: str = "ar",
         published_at: str | None = None,
+        notify: bool = True,
     ) -> str:
+        """Store one article of ``cluster_id``; ``notify=False`` leaves the views unaware (as if
+        they were busy) until a later add tells them."""
         self.seq += 1
         aid, now = f"a{self.seq}", self.now()
         with self.store.transaction() as tx:
@@ -51,7 +54,8 @@ class Newsroom:
                 }
             )
             tx.touch_cluster(cluster_id, now)
-        self.views.on_commit({cluster_id})
+        if notify:
+            self.views.on_commit({cluster_id})
         return aid
 
     def merge(self, absorbed: int, survivor: int) -> None:
