@@ -124,14 +124,16 @@ def keywords(
     count = 0
     for index, text in enumerate(texts):
         count += 1
-        for surface in surface_tokens(text):
+        # Each distinct surface of a text once, with its count (first-seen order is kept, so
+        # the groups and their spellings come out exactly as token by token).
+        for surface, seen in Counter(surface_tokens(text)).items():
             term = term_of(surface)
             if term is None:
                 continue
             group = groups[term[1]]
-            group.tf += 1
+            group.tf += seen
             group.docs.add(index)
-            group.surfaces[surface] += 1
+            group.surfaces[surface] += seen
     _merge_particles(groups)
     if not groups:
         return []

@@ -10,6 +10,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -75,7 +76,13 @@ def _keys(text: str) -> Counter[str]:
 
 def _word_keys(tokens: Sequence[str]) -> Counter[str]:
     """:func:`_keys` of already normalized words."""
-    return Counter(group_key(w) for w in tokens if len(w) > 2 and not is_stopword(w))
+    return Counter(key for key in map(_content_key, tokens) if key is not None)
+
+
+@lru_cache(maxsize=100_000)  # pure; called for every word of every candidate sentence
+def _content_key(word: str) -> str | None:
+    """Group key of a normalized word, None for short words and stopwords."""
+    return group_key(word) if len(word) > 2 and not is_stopword(word) else None
 
 
 def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:

@@ -15,27 +15,43 @@ from collections.abc import Iterable
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _TATWEEL = "\u0640"
-_ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3]")
 _LETTER = re.compile(r"[^\W\d_]")
-# Orthographic variants unified for matching only.
-_ARABIC_FOLD = str.maketrans(
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+# The letters (in the sense of ``_LETTER``) of the Arabic letter blocks, as one character class,
+# so counting them is a regex pass rather than a Python test per letter.
+_NOT_ARABIC_LETTER = re.compile(
+    "[^"
+    + "".join(
+        re.escape(chr(code))
+        for code in (*range(0x0621, 0x064B), *range(0x066E, 0x06D4))
+        if _LETTER.match(chr(code))
+    )
+    + "]+"
+)
+# Orthographic variants unified for matching only. Applied as one ``str.replace`` per letter
+# (C loops, about 6x faster than a dict-driven ``str.translate`` on Arabic text; no replacement
+# is itself a key, so the order does not matter) and a digit table only when digits occur.
+_LETTER_FOLD = (
+    ("أ", "ا"),
+    ("إ", "ا"),
+    ("آ", "ا"),
+    ("ٱ", "ا"),
+    ("ى", "ي"),
+    ("ة", "ه"),
+    ("ؤ", "و"),
+    ("ئ", "ي"),
+    ("ی", "ي"),
+    ("ک", "ك"),
+)
+_DIGIT_FOLD = str.maketrans(
     {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ي",
-        "ة": "ه",
-        "ؤ": "و",
-        "ئ": "ي",
-        "ی": "ي",
-        "ک": "ك",
         **{chr(0x0660 + d): str(d) for d in range(10)},
         **{chr(0x06F0 + d): str(d) for d in range(10)},
     }
 )
-_NON_WORD = re.compile(r"[^\w]+")
-_SPACES = re.compile(r"\s+")
+_EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+# Runs of anything but letters and digits (underscore included) become one space.
+_NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
 _WORD = re.compile(r"\w+")
 
@@ -61,20 +77,25 @@ _BYLINE_MARK = re.compile(r"[|•–—(]| - ")
 def fold_arabic(text: str) -> str:
     """Remove diacritics and tatweel, unify alef/hamza/ya/ta-marbuta variants and digits."""
     text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
-    return text.translate(_ARABIC_FOLD)
+    for variant, base in _LETTER_FOLD:
+        text = text.replace(variant, base)
+    return text.translate(_DIGIT_FOLD) if _EASTERN_DIGIT.search(text) else text
 
 
 def normalize(text: str) -> str:
     """Matching form of a piece of text: NFKC, casefold, Arabic fold, words only."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = fold_arabic(text)
-    text = _NON_WORD.sub(" ", text).replace("_", " ")
-    return _SPACES.sub(" ", text).strip()
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def is_furniture(line: str) -> bool:
     """True when a raw line is page furniture: share/follow/read-more lines or short labels."""
-    folded = normalize(line)
+    return _is_furniture(line, normalize(line))
+
+
+def _is_furniture(line: str, folded: str) -> bool:
+    """:func:`is_furniture` of a raw line whose :func:`normalize` form is already known."""
     if not folded:
         return True
     if _FURNITURE.search(folded):
@@ -87,18 +108,27 @@ def is_furniture(line: str) -> bool:
     return len(words) <= _BYLINE_MAX_WORDS and _BYLINE_MARK.search(stripped) is not None
 
 
+def _reporting_lines(text: str) -> list[tuple[str, str]]:
+    """Non-blank (raw, normalized) lines of the reporting: furniture removed, or every line when
+    nothing substantial remains. Each line is normalized once and reused by the callers."""
+    lines = [(line, normalize(line)) for line in text.splitlines() if line.strip()]
+    kept = [pair for pair in lines if not _is_furniture(*pair)]
+    if not any(_LETTER.search(line) for line, _ in kept):
+        return lines
+    return kept
+
+
 def strip_furniture(text: str) -> str:
     """Raw text without furniture lines; the original text when nothing substantial remains."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    kept = [line for line in lines if not is_furniture(line)]
-    if not any(_LETTER.search(line) for line in kept):
-        return "\n".join(lines)
-    return "\n".join(kept)
+    return "\n".join(line for line, _ in _reporting_lines(text))
 
 
 def matching_form(text: str) -> str:
-    """Normalized text of the reporting itself: furniture removed, then :func:`normalize`."""
-    return normalize(strip_furniture(text))
+    """Normalized text of the reporting itself: furniture removed, then :func:`normalize`.
+
+    Normalizing lines apart and joining them with a space equals normalizing the joined text:
+    a line break is a non-word run, and no step looks across it."""
+    return " ".join(folded for _, folded in _reporting_lines(text) if folded)
 
 
 def words(normalized: str) -> list[str]:
@@ -114,11 +144,10 @@ def sentences(text: str) -> list[str]:
 
 def arabic_ratio(text: str) -> float:
     """Share of letters in ``text`` that are Arabic letters (0 when there are no letters)."""
-    letters = _LETTER.findall(text)
+    letters = _NOT_LETTER.sub("", text)
     if not letters:
         return 0.0
-    arabic = sum(1 for ch in letters if _ARABIC_LETTER.match(ch))
-    return arabic / len(letters)
+    return len(_NOT_ARABIC_LETTER.sub("", letters)) / len(letters)
 
 
 def has_letters(text: str) -> bool:

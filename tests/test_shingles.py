@@ -8,6 +8,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service import shingles as sh
 from service.lsh_storage import ArrayBuckets
 from service.shingles import (
     decode_headline,
@@ -152,3 +153,15 @@ def test_lsh_params_match_datasketch_without_scipy_at_import() -> None:
     )
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert fresh.stdout.strip() == "False"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=60),
+    st.lists(st.integers(0, 40), max_size=60),
+)
+def test_members_matches_isin(values: list[int], other: list[int]) -> None:
+    """The binary-search membership used by the overlap equals ``np.isin`` on a sorted set."""
+    array = np.array(values, dtype=np.uint64)
+    unique = np.unique(np.array(other, dtype=np.uint64))
+    assert np.array_equal(sh._members(array, unique), np.isin(array, unique))
