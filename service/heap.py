@@ -2,8 +2,11 @@
 
 CPython returns the memory of freed objects to the C allocator, but glibc keeps those pages in
 its arenas (they stay in the resident set) until ``malloc_trim`` is called. A batch of articles
-or a checkpoint frees many megabytes of temporaries at once, so the pipeline trims after those.
-On other C libraries (musl, macOS) there is no such call and nothing is done.
+or a checkpoint frees many megabytes of temporaries at once, so the pipeline trims after those:
+always after a load or checkpoint, after ingest batches at most every few seconds: the trim itself
+is cheap (0.1-0.2 ms measured on a heap of 3 million objects), but every page it gives back is
+faulted in again by the next batch's temporaries, so trimming each single-article request would
+only churn pages. On other C libraries (musl, macOS) there is no such call and nothing is done.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import sys
+import time
 from collections.abc import Callable
 from functools import cache
 
@@ -49,3 +53,24 @@ def release_memory() -> bool:
     except OSError:  # pragma: no cover - a broken libc binding; trimming is only an optimization
         log.debug("malloc_trim failed", exc_info=True)
         return False
+
+
+class Trimmer:
+    """``release_memory`` at most once per ``interval_seconds``: cheap enough to call per batch."""
+
+    def __init__(self, interval_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval_seconds = interval_seconds
+        self._clock = clock
+        self._last = clock()
+
+    def release(self) -> bool:
+        """Trim now (after a load or checkpoint); True when memory was released."""
+        self._last = self._clock()
+        return release_memory()
+
+    def release_if_due(self) -> bool:
+        """Trim when the last trim is ``interval_seconds`` old; True when a trim was made."""
+        if self._clock() - self._last < self.interval_seconds:
+            return False
+        self.release()
+        return True

@@ -30,6 +30,8 @@ from service.timing import StageTimer
 
 log = logging.getLogger(__name__)
 STORY_STATE_KEY = "stories"
+# Ingest batches give freed heap pages back at most this often (the next batch re-faults them).
+TRIM_INTERVAL_SECONDS = 5.0
 
 
 class Pipeline:
@@ -49,6 +51,7 @@ class Pipeline:
         self.state_lock = threading.RLock()
         self._pending: dict[str, str] = {}
         self._last_checkpoint = time.monotonic()
+        self._trimmer = heap.Trimmer(TRIM_INTERVAL_SECONDS)
         self._touched: set[int] = set()
         # Called after each commit with the ids of the stories it changed (e.g. summary refresh).
         self.on_commit: list[Callable[[set[int]], None]] = []
@@ -85,7 +88,7 @@ class Pipeline:
             self.dedup.load(self.store.dedup_records())
             self.stories.load(self.store, self.store.get_state(STORY_STATE_KEY))
             log.info("stages loaded in %.2fs", time.perf_counter() - started)
-        heap.release_memory()  # a rebuild frees every row and array it read
+        self._trimmer.release()  # a rebuild frees every row and array it read
 
     def close(self) -> None:
         with self._write_lock:
@@ -100,7 +103,7 @@ class Pipeline:
             with self.store.transaction() as tx:
                 tx.put_state(STORY_STATE_KEY, state)
         self._last_checkpoint = time.monotonic()
-        heap.release_memory()  # the serialized state is garbage now
+        self._trimmer.release()  # the serialized state is garbage now
 
     def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
         """Normalized bodies by id, including articles of the batch not yet committed."""
@@ -137,8 +140,8 @@ class Pipeline:
             self._notify()
             if time.monotonic() - self._last_checkpoint > self.settings.checkpoint_seconds:
                 self.checkpoint()
-            # The batch's temporaries are freed by now; glibc keeps their pages unless asked (~1 ms).
-            heap.release_memory()
+            # The batch's temporaries are freed by now; glibc keeps their pages unless asked.
+            self._trimmer.release_if_due()
         return results
 
     def _ingest_one(

@@ -24,3 +24,20 @@ def test_without_malloc_trim_nothing_is_done(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(heap, "_malloc_trim", lambda: None)
     assert not heap.available()
     assert heap.release_memory() is False
+
+
+def test_trimmer_trims_at_most_once_per_interval() -> None:
+    now = [100.0]
+    trimmer = heap.Trimmer(5.0, clock=lambda: now[0])
+    assert trimmer.release_if_due() is False  # just created: the last trim counts as now
+    now[0] += 4.9
+    assert trimmer.release_if_due() is False
+    now[0] += 0.2
+    assert trimmer.release_if_due() is True
+    assert trimmer.release_if_due() is False  # the trim restarted the interval
+    now[0] += 3.0
+    assert isinstance(trimmer.release(), bool)  # a forced trim (load, checkpoint) ...
+    now[0] += 3.0
+    assert trimmer.release_if_due() is False  # ... also restarts it
+    now[0] += 2.0
+    assert trimmer.release_if_due() is True
