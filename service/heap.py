@@ -2,11 +2,11 @@
 
 CPython returns the memory of freed objects to the C allocator, but glibc keeps those pages in
 its arenas (they stay in the resident set) until ``malloc_trim`` is called. A batch of articles
-or a checkpoint frees many megabytes of temporaries at once, so the pipeline trims after those:
-always after a load or checkpoint, after ingest batches at most every few seconds: the trim itself
-is cheap (0.1-0.2 ms measured on a heap of 3 million objects), but every page it gives back is
-faulted in again by the next batch's temporaries, so trimming each single-article request would
-only churn pages. On other C libraries (musl, macOS) there is no such call and nothing is done.
+or a checkpoint frees many megabytes of temporaries at once, so the pipeline trims after every
+load and checkpoint, and after ingest batches at most every few seconds. The trim itself is
+cheap (0.1-0.2 ms measured on a heap of 3 million objects), but the next batch allocates its
+temporaries again, so giving pages back after each single-article request would mostly churn
+them. On other C libraries (musl, macOS) there is no such call and nothing is done.
 """
 
 from __future__ import annotations
