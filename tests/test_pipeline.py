@@ -1,0 +1,123 @@
+"""The pipeline: batches in order, all-or-nothing commits, copies inside a batch, restart, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.config import Settings
+from service.pipeline import Pipeline
+from service.schemas import ArticleIn
+
+
+def _articles(payloads: list[dict[str, Any]]) -> list[ArticleIn]:
+    return [ArticleIn.model_validate(p) for p in payloads]
+
+
+def _story(pipeline: Pipeline, article_id: str) -> int | None:
+    """The stored article's story id (the article must exist)."""
+    article = pipeline.article(article_id)
+    assert article is not None, article_id
+    return article.cluster_id
+
+
+def _copy(seed: dict[str, Any], new_id: str, source: str = "copy desk") -> dict[str, Any]:
+    """Wire copy re-published under a new headline with a credit line: a near duplicate."""
+    return {
+        **seed,
+        "id": new_id,
+        "source": source,
+        "url": None,
+        "title": "عاجل: " + (seed.get("title") or ""),
+        "body": seed["body"] + "\n(واس)",
+    }
+
+
+def test_a_batch_answers_in_order_and_repeats_answer_exists(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    with Pipeline.open(settings) as pipeline:
+        batch = _articles([*seeds, seeds[0]])
+        results = pipeline.ingest(batch)
+        assert [r.id for r in results] == [a.id for a in batch]
+        assert [r.status for r in results] == ["created"] * len(seeds) + ["exists"]
+        assert results[-1].cluster_id == results[0].cluster_id
+        again = pipeline.ingest(_articles(seeds[:2]))
+        assert [r.status for r in again] == ["exists", "exists"]
+        assert [r.cluster_id for r in again] == [r.cluster_id for r in results[:2]]
+        assert pipeline.store.count_articles() == len(seeds)
+
+
+def test_a_copy_later_in_the_same_batch_is_found_before_anything_is_committed(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    with Pipeline.open(settings) as pipeline:
+        original = seeds[2]
+        results = pipeline.ingest(_articles([original, _copy(original, "copy-1")]))
+        copy = results[1]
+        assert copy.duplicate is not None and copy.duplicate.of == original["id"]
+        assert copy.cluster_id == results[0].cluster_id
+        assert pipeline.duplicate_group("copy-1") == [original["id"], "copy-1"]
+
+
+def test_a_failing_batch_stores_nothing_and_loses_nothing(
+    settings: Settings, seeds: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Pipeline.open(settings) as pipeline:
+        first = pipeline.ingest(_articles(seeds[:2]))
+        assign = pipeline.stories.assign
+        calls = {"n": 0}
+
+        def failing_assign(*args: Any, **kwargs: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise RuntimeError("disk full")
+            return assign(*args, **kwargs)
+
+        monkeypatch.setattr(pipeline.stories, "assign", failing_assign)
+        with pytest.raises(RuntimeError, match="disk full"):
+            pipeline.ingest(_articles(seeds[2:]))
+        monkeypatch.undo()
+        assert pipeline.store.count_articles() == 2
+        assert pipeline.article(seeds[2]["id"]) is None
+        assert [_story(pipeline, s["id"]) for s in seeds[:2]] == [r.cluster_id for r in first]
+        retried = pipeline.ingest(_articles(seeds[2:]))
+        assert [r.status for r in retried] == ["created"] * 3
+        assert pipeline.store.count_articles() == len(seeds)
+
+
+def test_a_reopened_pipeline_keeps_stories_and_finds_copies(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    with Pipeline.open(settings) as pipeline:
+        before = {r.id: r.cluster_id for r in pipeline.ingest(_articles(seeds))}
+    with Pipeline.open(settings) as pipeline:
+        assert {s["id"]: _story(pipeline, s["id"]) for s in seeds} == before
+        result = pipeline.ingest(_articles([_copy(seeds[0], "copy-after-restart")]))[0]
+        assert result.duplicate is not None and result.duplicate.of == seeds[0]["id"]
+        assert result.cluster_id == before[seeds[0]["id"]]
+
+
+def test_commit_listeners_hear_the_changed_stories(settings: Settings, seeds: list[dict[str, Any]]) -> None:
+    heard: list[set[int]] = []
+    with Pipeline.open(settings) as pipeline:
+        pipeline.on_commit.append(heard.append)
+        results = pipeline.ingest(_articles(seeds))
+        assert len(heard) == 1
+        assert heard[0] == {r.cluster_id for r in results if r.cluster_id is not None}
+        pipeline.ingest(_articles(seeds[:1]))  # nothing new: no story changed
+        assert len(heard) == 1
+
+
+def test_delete_removes_the_article_everywhere(settings: Settings, seeds: list[dict[str, Any]]) -> None:
+    with Pipeline.open(settings) as pipeline:
+        original = seeds[2]
+        pipeline.ingest(_articles([original, _copy(original, "copy-1")]))
+        assert pipeline.delete("copy-1") is True
+        assert pipeline.delete("copy-1") is False
+        assert pipeline.article("copy-1") is None
+        assert pipeline.duplicate_group(original["id"]) == [original["id"]]
+        again = pipeline.ingest(_articles([_copy(original, "copy-1")]))[0]
+        assert again.status == "created"
+        assert again.duplicate is not None and again.duplicate.of == original["id"]
