@@ -221,19 +221,30 @@ def _keyed(
     return [dict(r) for r in conn.execute(sql, [*(leading or []), *params, limit])]
 
 
-def story(conn: sqlite3.Connection, cluster_id: int) -> tuple[Row, list[Row]] | None:
-    """(facts + cached summary, members in time order) of a live story, read in one snapshot."""
+def story(
+    conn: sqlite3.Connection, cluster_id: int, limit: int, after: tuple[float, int] | None = None
+) -> tuple[Row, list[Row], list[Row]] | None:
+    """(facts + cached summary, up to ``limit`` members in time order after the key ``after``,
+    articles per day and phase) of a live story, read in one snapshot. Members carry their
+    ``seq`` (with ``published_ts``, the key of the next page)."""
     with read_snapshot(conn):
         sql = f"{_SELECT} FROM story_facts f {_JOIN} WHERE f.cluster_id = ?"
         found = conn.execute(sql, (cluster_id,)).fetchone()
         head = dict(found) if found else _unlisted(conn, cluster_id)
         if head is None:
             return None
+        keyset = " AND (published_ts, seq) > (?, ?)" if after is not None else ""
         members = conn.execute(
-            f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_ts, seq",
+            f"SELECT {_MEMBER_COLUMNS}, seq FROM articles WHERE cluster_id = ?{keyset}"
+            " ORDER BY published_ts, seq LIMIT ?",
+            (cluster_id, *(after or ()), limit),
+        ).fetchall()
+        days = conn.execute(
+            "SELECT substr(published_at, 1, 10) AS day, COALESCE(phase, 'core') AS phase, COUNT(*) AS n"
+            " FROM articles WHERE cluster_id = ? GROUP BY day, phase ORDER BY day",
             (cluster_id,),
         ).fetchall()
-    return head, [dict(m) for m in members]
+    return head, [dict(m) for m in members], [dict(d) for d in days]
 
 
 def _unlisted(conn: sqlite3.Connection, cluster_id: int) -> Row | None:

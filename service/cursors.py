@@ -54,3 +54,29 @@ def decode_cursor(cursor: str, sort: str, flt: StoryFilter) -> tuple[int, tuple[
     if datetime.now(UTC) - started > CURSOR_TTL:
         raise _bad_cursor("it expired (older than 24 hours); start again without a cursor")
     return snapshot, (key, last_id), taken
+
+
+def encode_member_cursor(story_id: int, after: tuple[float, int]) -> str:
+    """Opaque cursor of a story's member pages: the story and the last (time, seq) key served."""
+    state = {"v": 1, "c": story_id, "k": list(after)}
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_member_cursor(cursor: str) -> tuple[int, tuple[float, int]]:
+    """(story id, last key) of a cursor from :func:`encode_member_cursor`, else a 400."""
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        story_id, (ts, seq) = state["c"], state["k"]
+        valid = state.get("v") == 1 and isinstance(story_id, int) and isinstance(seq, int)
+        key = (float(ts), seq)
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        raise ApiError(
+            400,
+            "invalid members_cursor: not a cursor this service issued; "
+            "pass next_members_cursor back unchanged",
+            code="invalid_cursor",
+            details={"parameter": "members_cursor"},
+        )
+    return story_id, key

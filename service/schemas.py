@@ -251,7 +251,13 @@ class TimelineDay(BaseModel):
 class ClusterDetail(ClusterSummary):
     """A story with its members (time order, copies under their original) and daily timeline."""
 
-    members: list[ClusterMember]
+    members: list[ClusterMember] = Field(
+        description="One page of members in time order (`members_limit`); copies under their original "
+        "when both are on the page."
+    )
+    next_members_cursor: str | None = Field(
+        None, description="Pass as `members_cursor` for the next page of members (null: last page)."
+    )
     timeline: list[TimelineDay]
     redirected: bool = Field(False, description="True when the asked id was merged into this story.")
     merged_from: int | None = Field(None, description="The asked id, when it was merged into this story.")

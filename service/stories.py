@@ -7,7 +7,8 @@ costly, so a background thread recomputes them for touched stories and stores th
 ``SMALL_STORY`` articles or more is only re-summarized once it grew by ``REFRESH_SHARE``
 (see :func:`refresh_due`), so its summary may describe a slightly smaller story. Reads
 never take the pipeline's lock: listing serves cached summaries (computing only missing
-ones); the detail view recomputes inline when its cached summary is stale and due.
+ones); the detail view recomputes a small story's stale summary inline and serves a big
+story's cached one. ``GET /clusters/{id}`` pages its members (``MEMBERS_PAGE`` by default).
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from typing import Any
 
 from service import cluster_store as sql
 from service import story_facts as facts
-from service.cursors import CURSOR_TTL, decode_cursor, encode_cursor
+from service.cursors import (
+    CURSOR_TTL,
+    decode_cursor,
+    decode_member_cursor,
+    encode_cursor,
+    encode_member_cursor,
+)
+from service.errors import ApiError
 from service.keywords import CorpusFrequencies
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
@@ -43,6 +51,7 @@ SMALL_STORY = 50
 REFRESH_SHARE = 0.1
 BIG_STORY = 200
 BIG_STORY_SECONDS = 30.0
+MEMBERS_PAGE = 100  # members per GET /clusters/{id} page unless asked otherwise
 
 
 def refresh_due(summarized: int | None, count: int, age: float = math.inf) -> bool:
@@ -99,12 +108,12 @@ def _text_needed(rows: list[Row]) -> list[int] | None:
     return text_needed([StoryArticle.from_row({**r, "title": None, "body": ""}) for r in rows])
 
 
-def timeline(rows: list[Row]) -> list[Row]:
-    """Articles per UTC day and phase."""
-    days: dict[str, Counter[str]] = {}
-    for row in rows:
-        days.setdefault(row["published_at"][:10], Counter())[row["phase"] or "core"] += 1
-    return [{"day": d, "total": sum(c.values()), "phases": dict(c)} for d, c in sorted(days.items())]
+def timeline(days: list[Row]) -> list[Row]:
+    """Articles per UTC day and phase, from ``(day, phase, n)`` rows in day order."""
+    out: dict[str, Counter[str]] = {}
+    for row in days:
+        out.setdefault(row["day"], Counter())[row["phase"]] += row["n"]
+    return [{"day": d, "total": sum(c.values()), "phases": dict(c)} for d, c in out.items()]
 
 
 class StoryViews:
@@ -278,22 +287,44 @@ class StoryViews:
         data = [ClusterSummary.model_validate(self._item(r)) for r in rows]
         return ClusterPage(data=data, next_cursor=next_cursor, count=len(data))
 
-    def detail(self, cluster_id: int) -> ClusterDetail | None:
-        """A story with members and timeline; a merged-away id answers with its survivor."""
+    def detail(
+        self, cluster_id: int, members_limit: int = MEMBERS_PAGE, members_cursor: str | None = None
+    ) -> ClusterDetail | None:
+        """A story with one page of members and its whole timeline; a merged-away id answers with
+        its survivor. Copies are grouped under their original when both are on the page."""
         survivor = self.store.survivor(cluster_id)
         if survivor is None:
             return None
-        found = sql.story(self.store.reader(), survivor)
+        after = None
+        if members_cursor is not None:
+            issued_for, after = decode_member_cursor(members_cursor)
+            if self.store.survivor(issued_for) != survivor:
+                raise ApiError(
+                    400,
+                    f"invalid members_cursor: it belongs to story {issued_for}, not {cluster_id}; "
+                    "start again without it",
+                    code="invalid_cursor",
+                    details={"parameter": "members_cursor"},
+                )
+        found = sql.story(self.store.reader(), survivor, members_limit + 1, after)
         if found is None:
             return None
-        head, members = found
-        item = self._item(head, fresh=True)
+        head, members, days = found
+        more = len(members) > members_limit
+        members = members[:members_limit]
+        next_cursor = None
+        if more and members:
+            next_cursor = encode_member_cursor(survivor, (members[-1]["published_ts"], members[-1]["seq"]))
+        # small stories are summarized on the spot when stale (cheap); a big one serves its cached
+        # summary, which the worker refreshes by the same policy as the listing (see refresh_due)
+        item = self._item(head, fresh=head["article_count"] < SMALL_STORY)
         redirected = survivor != cluster_id
         return ClusterDetail.model_validate(
             {
                 **item,
                 "members": members_tree(members),
-                "timeline": timeline(members),
+                "next_members_cursor": next_cursor,
+                "timeline": timeline(days),
                 "redirected": redirected,
                 "merged_from": cluster_id if redirected else None,
             }

@@ -138,3 +138,37 @@ def test_big_story_summaries_wait_for_the_story_to_grow(room: Newsroom) -> None:
     assert room.views.wait_idle()
     version, _, size = room.store.reader().execute(query).fetchone()  # recomputed once 10% bigger
     assert version == size == SMALL_STORY + 1 + grown
+
+
+def test_members_are_paged_in_time_order_with_the_whole_timeline(room: Newsroom) -> None:
+    ids = [room.add(1, phase="pre" if i < 3 else "core") for i in range(7)]
+    late = room.add(2)  # published after all of story 1; merged into it during the walk
+    pages, cursor = [], None
+    while True:
+        detail = room.views.detail(1, members_limit=3, members_cursor=cursor)
+        assert detail is not None
+        total = 7 if len(pages) == 0 else 8
+        assert sum(d.total for d in detail.timeline) == total  # every page has the whole timeline
+        pages.append([m.id for m in detail.members])
+        cursor = detail.next_members_cursor
+        if cursor is None:
+            break
+        if len(pages) == 1:
+            room.merge(2, 1)  # a merge mid-walk: the walk goes on in the survivor
+    assert pages == [ids[:3], ids[3:6], [ids[6], late]]  # time order, each member once
+    assert [d.phases for d in detail.timeline] == [{"pre": 3, "core": 5}]
+
+
+def test_a_members_cursor_only_continues_its_own_story(room: Newsroom) -> None:
+    from service.errors import ApiError
+
+    for _ in range(3):
+        room.add(1)
+    room.add(2)
+    first = room.views.detail(1, members_limit=1)
+    assert first is not None and first.next_members_cursor is not None
+    with pytest.raises(ApiError) as other:
+        room.views.detail(2, members_cursor=first.next_members_cursor)
+    with pytest.raises(ApiError) as garbage:
+        room.views.detail(1, members_cursor="not-a-cursor")
+    assert other.value.status == garbage.value.status == 400

@@ -224,3 +224,20 @@ def test_reads_work_on_an_empty_store(client: TestClient, path: str) -> None:
         assert response.json() == {"data": [], "next_cursor": None, "count": 0}
     else:
         assert_error(response, 404)
+
+
+def test_story_members_are_paged_and_bad_paging_is_a_clear_error(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    results = _ingest(client, seeds)
+    kim = _story_of(results, "000_0ce7c0ef36d33531")
+    first = client.get(f"/clusters/{kim}", params={"members_limit": 3}).json()
+    assert len(first["members"]) == 3 and sum(d["total"] for d in first["timeline"]) == 4
+    rest = client.get(f"/clusters/{kim}", params={"members_cursor": first["next_members_cursor"]}).json()
+    assert rest["next_members_cursor"] is None
+    assert {m["id"] for m in first["members"] + rest["members"]} == KIM
+    assert_error(client.get(f"/clusters/{kim}", params={"members_limit": 0}), 422)
+    assert_error(client.get(f"/clusters/{kim}", params={"members_cursor": "x"}), 400, "invalid_cursor")
+    other = _story_of(results, "004_3380a39c509cf088")
+    wrong = client.get(f"/clusters/{other}", params={"members_cursor": first["next_members_cursor"]})
+    assert "start again" in assert_error(wrong, 400, "invalid_cursor")["message"]

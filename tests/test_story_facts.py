@@ -15,10 +15,11 @@ def test_facts_are_exact_after_each_commit(room: Newsroom) -> None:
     first = room.add(1, "A", "pre", published_at="2024-01-01T00:00:00+00:00")
     room.add(1, "B", "pre", published_at="2024-01-02T00:00:00+00:00")
     room.add(1, "B", "arrival", dup_of=first, language="en", published_at="2024-01-03T00:00:00+00:00")
-    found = sql.story(room.store.reader(), 1)
+    found = sql.story(room.store.reader(), 1, limit=10)
     assert found is not None
-    head, members = found
+    head, members, days_rows = found
     assert head["article_count"] == 3 and head["duplicate_count"] == 1 and len(members) == 3
+    assert sum(d["n"] for d in days_rows) == 3
     assert head["first_published"].startswith("2024-01-01")
     assert head["last_published"].startswith("2024-01-03")
     item = room.views.detail(1)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from service.cluster_store import StoryFilter
 from service.errors import ApiError
 from service.schemas import ClusterDetail, ClusterPage, Phase
-from service.stories import StoryViews
+from service.stories import MEMBERS_PAGE, StoryViews
 from service.text import normalize
 
 router = APIRouter(prefix="/clusters", tags=["stories"])
@@ -80,12 +80,20 @@ def list_clusters(
 
 
 @router.get("/{cluster_id}", response_model=ClusterDetail, summary="One story")
-def get_cluster(cluster_id: Annotated[int, Path(ge=0)], views: ViewsDep) -> ClusterDetail:
-    """The story with members in time order (copies under their original) and a daily timeline.
+def get_cluster(
+    cluster_id: Annotated[int, Path(ge=0)],
+    views: ViewsDep,
+    members_limit: Annotated[int, Query(ge=1, le=1000, description="Members per page.")] = MEMBERS_PAGE,
+    members_cursor: Annotated[
+        str | None, Query(max_length=500, description="Previous page's next_members_cursor.")
+    ] = None,
+) -> ClusterDetail:
+    """The story with a page of members in time order (copies under their original) and its
+    daily timeline; ``next_members_cursor`` walks the rest.
 
     An id absorbed by a merge answers with the surviving story, ``redirected: true``.
     """
-    detail = views.detail(cluster_id)
+    detail = views.detail(cluster_id, members_limit, members_cursor)
     if detail is None:
         raise ApiError(
             404,
