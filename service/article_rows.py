@@ -84,6 +84,8 @@ def write_outcome(
     for other_id, match in changed.items():
         if other_id != article_id:
             tx.update_article(other_id, dup_values(match))
+    for other_id, cluster_id in assignment.moves.items():
+        tx.update_article(other_id, {"cluster_id": cluster_id})
     for other_id, phase in assignment.phase_updates.items():
         tx.update_article(other_id, {"phase": phase})
     touched = {assignment.cluster_id, *assignment.touched_clusters}

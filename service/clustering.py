@@ -7,9 +7,10 @@ embedders) and each candidate story is scored by :mod:`service.story_scoring`. T
 article joins the best story at or above ``join_threshold`` (``popular_join_threshold``
 for stories of ``popular_size`` articles or more), else opens a new one; then
 :mod:`service.story_merge` applies the bridging and fragment merge rules. Duplicates join
-their original's story; close copies inside a story are reported as ``semantic``
-duplicates. Phases are recomputed per story by :mod:`service.phase_tracker`. Restart and
-checkpoints are in :mod:`service.story_persistence`.
+their original's story, unless the copy clearly fits another story better: then the whole
+duplicate group moves there (``rehome_margin``). Close copies inside a story are reported as
+``semantic`` duplicates. Phases are recomputed per story by :mod:`service.phase_tracker`.
+Restart and checkpoints are in :mod:`service.story_persistence`.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class StoryClusterer(PersistentStories):
         self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members)
         self.phase_tracker = PhaseTracker()
         self.restored = False  # whether the last load used the snapshot
+        self._moved_from: set[int] = set()  # stories a duplicate group left in the current assign
 
     # --- embedding -------------------------------------------------------------------------
     def _embed(self, docs: Sequence[PreparedArticle]) -> list[_Prepared]:
@@ -152,14 +154,20 @@ class StoryClusterer(PersistentStories):
         item = self._prepared(doc)
         member = item.member
         member.seq = seq
+        self._moved_from = set()
         if doc.id in self.members:
             self.remove(doc.id)
         ranked = self._candidates(item)
         original = self.members.get(duplicate.of) if duplicate is not None else None
         semantic = None
         similarity = ranked[0].best if ranked else 0.0
+        moves: dict[str, int] = {}
         if original is not None:
             story_id, similarity = original.story, duplicate.score if duplicate else 1.0
+            target = self._rehome_target(original, ranked)
+            if target is not None:
+                moves = self._move_group(original, target)
+                story_id = target if moves else story_id
         elif (best := self._joinable(ranked)) is not None:
             story_id = best.story
             if duplicate is None and best.best >= self.settings.semantic_threshold and best.best_id:
@@ -179,6 +187,9 @@ class StoryClusterer(PersistentStories):
         if not new_story:
             story_id, merges = self.merger.after_join(story_id, ranked, bridge=original is None)
         updates = self._rephase(story_id)
+        for source in self._moved_from:
+            if source in self.stories:
+                updates.update(self._rephase(source))
         phase = updates.pop(member.id, self.stories[story_id].phases.get(member.id, "arrival"))
         return StoryAssignment(
             cluster_id=story_id,
@@ -190,8 +201,48 @@ class StoryClusterer(PersistentStories):
             semantic=semantic,
             merges=merges,
             phase_updates=updates,
-            touched_clusters={story_id, *(a for a, _ in merges)},
+            touched_clusters={story_id, *(a for a, _ in merges), *self._moved_from},
+            moves=moves,
         )
+
+    def _rehome_target(self, original: Member, ranked: list[Candidate]) -> int | None:
+        """The story a copy's whole duplicate group should move to, if any.
+
+        A copy brings new evidence about its group: when the story it would join on its own
+        content scores ``rehome_margin`` more than the group's current story (the group's own
+        members count for the latter), the original landed in the wrong story, usually a broad
+        one that took it before the event's own story existed.
+        """
+        if not self.settings.rehome_margin:
+            return None
+        best = self._joinable(ranked)
+        if best is None or best.story == original.story:
+            return None
+        own = next((c.score for c in ranked if c.story == original.story), 0.0)
+        return best.story if best.score >= own + self.settings.rehome_margin else None
+
+    def _move_group(self, original: Member, target: int) -> dict[str, int]:
+        """Move the original and its copies to ``target``; returns the moved ids (none when the
+        group is its whole story: that is a merge, left to the merge rules)."""
+        source = self.stories[original.story]
+        group = sorted(
+            (
+                m
+                for m in map(self.members.__getitem__, source.members)
+                if original.id in (m.id, m.duplicate_of)
+            ),
+            key=lambda m: m.seq,
+        )
+        if len(group) >= len(source):
+            return {}
+        self._moved_from = {source.id}
+        for m in group:
+            vector = self.index.vectors([m.seq])[0]
+            sparse = self.scorer.sparse(m)
+            source.discard(m, vector, sparse)
+            self.stories[target].add(m, vector, sparse)
+            m.story = target
+        return {m.id: target for m in group}
 
     def _insert(self, member: Member, vector: np.ndarray, story_id: int) -> None:
         """Add a member to the index, the lookup tables and its story."""

@@ -179,6 +179,12 @@ class StorySettings(BaseModel):
         description="Share of a small story's size in votes (its articles scoring as members of a "
         "much larger story) that merges it into that story (0 disables).",
     )
+    rehome_margin: float = Field(
+        0.2,
+        ge=0,
+        description="A copy whose own best story scores this much more than its original's "
+        "story moves the whole duplicate group there (0 disables).",
+    )
     merge_centroid: float = Field(
         0.2, ge=0, le=1, description="Centroid similarity two stories need before an article may merge them."
     )

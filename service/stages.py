@@ -112,6 +112,7 @@ class StoryAssignment:
     merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, survivor)
     phase_updates: dict[str, str] = field(default_factory=dict)  # other article id -> phase
     touched_clusters: set[int] = field(default_factory=set)
+    moves: dict[str, int] = field(default_factory=dict)  # other article id -> its new story
 
 
 @runtime_checkable

@@ -89,3 +89,15 @@ def test_removal_rewrites_changed_articles_and_touches_the_stories(store: Store)
     assert _row(store, "orig")["phase"] == "aftermath"
     versions = dict(store.reader().execute("SELECT id, content_version FROM clusters").fetchall())
     assert versions[4] == 1 and versions[7] >= 2  # 4 created, 7 changed again
+
+
+def test_outcome_moves_a_regrouped_duplicate_group_to_its_new_story(store: Store) -> None:
+    assignment = StoryAssignment(3, "core", False, 0.9, b"vec", moves={"orig": 3, "c": 3})
+    assignment.touched_clusters.update({3, 7})  # the group left story 7
+    with store.transaction() as tx:
+        touched = write_outcome(tx, "a", NOW, DuplicateMatch("near", "orig", 0.9), {}, assignment)
+    assert touched == {3, 7}
+    assert {i: _row(store, i)["cluster_id"] for i in ("orig", "a", "b", "c")} == dict.fromkeys(
+        ["orig", "a", "b", "c"], 3
+    )
+    assert store.survivor(7) == 7  # a move is not a merge: story 7 keeps its id

@@ -198,3 +198,45 @@ def test_a_popular_story_takes_loosely_matching_articles_and_a_small_one_does_no
     assert not joins(1, 0.16)  # below the lower bar too
     assert joins(1, join) and joins(2, join)  # the normal bar holds for both
     assert clusterer._joinable([]) is None
+
+
+def _copy_of(clusterer: StoryClusterer, original: str, copy: str, story_id: int) -> None:
+    """Put a copy of ``original`` into ``story_id`` (as :meth:`StoryClusterer.assign` would)."""
+    from service.story_state import Member
+
+    member = Member(copy, 5000 + len(clusterer.members), clusterer.members[original].timestamp, 0, "", None)
+    member.duplicate_of = original
+    clusterer._insert(member, np.eye(clusterer.embedder.dim, dtype=np.float32)[0], story_id)
+
+
+def test_a_copy_that_fits_another_story_better_moves_its_whole_duplicate_group(tmp_path: Path) -> None:
+    from service.story_scoring import Candidate
+
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path, stories={"rehome_margin": 0.1}))
+    _story_of(clusterer, 1, 20, start_day=100)  # a broad story that took the original early
+    _story_of(clusterer, 2, 10, start_day=100.2)  # the event's own story, formed later
+    _copy_of(clusterer, "s1-3", "copy-a", 1)
+    original = clusterer.members["s1-3"]
+
+    def target(best: float, own: float) -> int | None:
+        ranked = [Candidate(2, best, 0.4, "s2-0", 0.5, 0.5), Candidate(1, own, 0.9, "s1-3", 0.2, 0.2)]
+        return clusterer._rehome_target(original, sorted(ranked, key=lambda c: -c.score))
+
+    assert target(0.45, 0.4) is None  # within the margin: the group stays
+    assert target(0.2, 0.1) is None  # the better story is not joinable at all
+    assert target(0.4, 0.45) is None  # its own story is best
+    assert target(0.6, 0.45) == 2
+    moved = clusterer._move_group(original, 2)
+    assert moved == {"s1-3": 2, "copy-a": 2}
+    assert {clusterer.members[i].story for i in moved} == {2}
+    assert len(clusterer.stories[1]) == 19 and len(clusterer.stories[2]) == 12
+    assert not set(moved) & clusterer.stories[1].members
+
+
+def test_a_duplicate_group_that_is_its_whole_story_is_not_moved(tmp_path: Path) -> None:
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path, stories={"rehome_margin": 0.1}))
+    _story_of(clusterer, 1, 1, start_day=100)
+    _story_of(clusterer, 2, 10, start_day=100)
+    _copy_of(clusterer, "s1-0", "copy-a", 1)
+    assert clusterer._move_group(clusterer.members["s1-0"], 2) == {}  # a merge, not a move
+    assert clusterer.members["s1-0"].story == 1 and len(clusterer.stories[1]) == 2
