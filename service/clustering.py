@@ -70,7 +70,6 @@ class StoryClusterer(PersistentStories):
         self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members)
         self.phase_tracker = PhaseTracker()
         self.restored = False  # whether the last load used the snapshot
-        self._moved_from: set[int] = set()  # stories a duplicate group left in the current assign
 
     # --- embedding -------------------------------------------------------------------------
     def _embed(self, docs: Sequence[PreparedArticle]) -> list[_Prepared]:
@@ -154,7 +153,6 @@ class StoryClusterer(PersistentStories):
         item = self._prepared(doc)
         member = item.member
         member.seq = seq
-        self._moved_from = set()
         if doc.id in self.members:
             self.remove(doc.id)
         ranked = self._candidates(item)
@@ -162,12 +160,12 @@ class StoryClusterer(PersistentStories):
         semantic = None
         similarity = ranked[0].best if ranked else 0.0
         moves: dict[str, int] = {}
+        moved_from: set[int] = set()
         if original is not None:
             story_id, similarity = original.story, duplicate.score if duplicate else 1.0
             target = self._rehome_target(original, ranked)
-            if target is not None:
-                moves = self._move_group(original, target)
-                story_id = target if moves else story_id
+            if target is not None and (moves := self._move_group(original, target)):
+                moved_from, story_id = {story_id}, target
         elif (best := self._joinable(ranked)) is not None:
             story_id = best.story
             if duplicate is None and best.best >= self.settings.semantic_threshold and best.best_id:
@@ -187,7 +185,7 @@ class StoryClusterer(PersistentStories):
         if not new_story:
             story_id, merges = self.merger.after_join(story_id, ranked, bridge=original is None)
         updates = self._rephase(story_id)
-        for source in self._moved_from:
+        for source in moved_from:
             if source in self.stories:
                 updates.update(self._rephase(source))
         phase = updates.pop(member.id, self.stories[story_id].phases.get(member.id, "arrival"))
@@ -201,7 +199,7 @@ class StoryClusterer(PersistentStories):
             semantic=semantic,
             merges=merges,
             phase_updates=updates,
-            touched_clusters={story_id, *(a for a, _ in merges), *self._moved_from},
+            touched_clusters={story_id, *(a for a, _ in merges), *moved_from},
             moves=moves,
         )
 
@@ -235,9 +233,8 @@ class StoryClusterer(PersistentStories):
         )
         if len(group) >= len(source):
             return {}
-        self._moved_from = {source.id}
-        for m in group:
-            vector = self.index.vectors([m.seq])[0]
+        vectors = self.index.vectors([m.seq for m in group])
+        for m, vector in zip(group, vectors, strict=True):
             sparse = self.scorer.sparse(m)
             source.discard(m, vector, sparse)
             self.stories[target].add(m, vector, sparse)

@@ -27,56 +27,62 @@ def _fingerprint(sort: str, flt: StoryFilter) -> str:
     return hashlib.sha256(json.dumps([sort, *astuple(flt)], ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def encode_cursor(sort: str, flt: StoryFilter, snapshot: int, taken: str, after: tuple[Any, int]) -> str:
-    """Opaque cursor: the walk's snapshot and time, the last key seen, and the query it belongs to."""
-    state = {"v": 1, "s": snapshot, "t": taken, "k": list(after), "f": _fingerprint(sort, flt)}
+def _pack(state: dict[str, Any]) -> str:
+    """A cursor's state as an opaque, URL-safe token."""
     return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _bad_cursor(message: str) -> ApiError:
-    """The 400 of a cursor that cannot continue this listing, telling the client what to do."""
-    return ApiError(400, f"invalid cursor: {message}", code="invalid_cursor", details={"parameter": "cursor"})
+def _unpack(cursor: str) -> Any:
+    """Inverse of :func:`_pack` (raises ValueError, binascii.Error or UnicodeDecodeError)."""
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def encode_cursor(sort: str, flt: StoryFilter, snapshot: int, taken: str, after: tuple[Any, int]) -> str:
+    """Opaque cursor: the walk's snapshot and time, the last key seen, and the query it belongs to."""
+    return _pack({"v": 1, "s": snapshot, "t": taken, "k": list(after), "f": _fingerprint(sort, flt)})
+
+
+def bad_cursor(message: str, parameter: str = "cursor") -> ApiError:
+    """The 400 of a cursor that cannot continue this walk, telling the client what to do."""
+    return ApiError(
+        400, f"invalid {parameter}: {message}", code="invalid_cursor", details={"parameter": parameter}
+    )
 
 
 def decode_cursor(cursor: str, sort: str, flt: StoryFilter) -> tuple[int, tuple[Any, int], str]:
     """(snapshot, last key, walk start time) of a cursor from :func:`encode_cursor`, else a 400."""
     try:
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        state = _unpack(cursor)
         snapshot, taken, (key, last_id) = int(state["s"]), str(state["t"]), state["k"]
         started = datetime.fromisoformat(taken)
         valid = state.get("v") == 1 and isinstance(key, str | int) and isinstance(last_id, int)
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
-        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
+        raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
     if not valid:
-        raise _bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
+        raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
     if state.get("f") != _fingerprint(sort, flt):
-        raise _bad_cursor("it belongs to a listing with other filters or sort; repeat them or start again")
+        raise bad_cursor("it belongs to a listing with other filters or sort; repeat them or start again")
     if datetime.now(UTC) - started > CURSOR_TTL:
-        raise _bad_cursor("it expired (older than 24 hours); start again without a cursor")
+        raise bad_cursor("it expired (older than 24 hours); start again without a cursor")
     return snapshot, (key, last_id), taken
 
 
 def encode_member_cursor(story_id: int, after: tuple[float, int]) -> str:
     """Opaque cursor of a story's member pages: the story and the last (time, seq) key served."""
-    state = {"v": 1, "c": story_id, "k": list(after)}
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+    return _pack({"v": 1, "c": story_id, "k": list(after)})
 
 
 def decode_member_cursor(cursor: str) -> tuple[int, tuple[float, int]]:
     """(story id, last key) of a cursor from :func:`encode_member_cursor`, else a 400."""
     try:
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        state = _unpack(cursor)
         story_id, (ts, seq) = state["c"], state["k"]
         valid = state.get("v") == 1 and isinstance(story_id, int) and isinstance(seq, int)
         key = (float(ts), seq)
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
         valid = False
     if not valid:
-        raise ApiError(
-            400,
-            "invalid members_cursor: not a cursor this service issued; "
-            "pass next_members_cursor back unchanged",
-            code="invalid_cursor",
-            details={"parameter": "members_cursor"},
+        raise bad_cursor(
+            "not a cursor this service issued; pass next_members_cursor back unchanged", "members_cursor"
         )
     return story_id, key

@@ -26,12 +26,12 @@ from service import cluster_store as sql
 from service import story_facts as facts
 from service.cursors import (
     CURSOR_TTL,
+    bad_cursor,
     decode_cursor,
     decode_member_cursor,
     encode_cursor,
     encode_member_cursor,
 )
-from service.errors import ApiError
 from service.keywords import CorpusFrequencies
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
@@ -299,12 +299,9 @@ class StoryViews:
         if members_cursor is not None:
             issued_for, after = decode_member_cursor(members_cursor)
             if self.store.survivor(issued_for) != survivor:
-                raise ApiError(
-                    400,
-                    f"invalid members_cursor: it belongs to story {issued_for}, not {cluster_id}; "
-                    "start again without it",
-                    code="invalid_cursor",
-                    details={"parameter": "members_cursor"},
+                raise bad_cursor(
+                    f"it belongs to story {issued_for}, not {cluster_id}; start again without it",
+                    "members_cursor",
                 )
         found = sql.story(self.store.reader(), survivor, members_limit + 1, after)
         if found is None:
