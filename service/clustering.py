@@ -39,10 +39,23 @@ POSTING_SCAN = 400  # most recent postings read per keyword
 
 @dataclass(slots=True)
 class _Prepared:
-    """An embedded article: dense vector, sparse features, cue (computed once per batch)."""
+    """An embedded article: dense vector, sparse features, cue (computed once per batch), and
+    its nearest stored articles as of the batch's start (searched for the whole batch at once)."""
 
     vector: np.ndarray
     member: Member
+    near: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(slots=True)
+class _BatchSearch:
+    """Articles indexed since the batch's FAISS search: each article's search result is topped
+    up with them, so it equals a search of the index at the article's own turn."""
+
+    seqs: list[int]
+    vectors: list[np.ndarray]
+    times: list[float]
+    stale: bool = False  # an article was removed since: search afresh instead
 
 
 class StoryClusterer(PersistentStories):
@@ -67,6 +80,7 @@ class StoryClusterer(PersistentStories):
         self.postings: dict[int, list[int]] = {}
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
+        self._batch: _BatchSearch | None = None
         self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members)
         self.phase_tracker = PhaseTracker()
         self.restored = False  # whether the last load used the snapshot
@@ -83,8 +97,20 @@ class StoryClusterer(PersistentStories):
         return out
 
     def prepare(self, docs: Sequence[PreparedArticle]) -> None:
-        """Embed a batch ahead of :meth:`assign` calls for the same articles (faster)."""
-        for doc, item in zip(docs, self._embed(docs), strict=True):
+        """Embed and search a batch ahead of :meth:`assign` calls for the same articles (faster)."""
+        self._ahead.clear()  # leftovers of a failed batch
+        items = self._embed(docs)
+        if items:
+            found = self.index.search_many(
+                np.stack([item.vector for item in items]),
+                self.settings.neighbours,
+                np.array([item.member.timestamp for item in items]),
+                self.settings.window_days * DAY,
+            )
+            for item, near in zip(items, found, strict=True):
+                item.near = near
+            self._batch = _BatchSearch([], [], [])
+        for doc, item in zip(docs, items, strict=True):
             self._ahead[doc.id] = item
 
     def vectors(self, docs: Sequence[PreparedArticle]) -> np.ndarray:
@@ -92,7 +118,31 @@ class StoryClusterer(PersistentStories):
         return self.embedder.vectors(docs)
 
     def _prepared(self, doc: PreparedArticle) -> _Prepared:
-        return self._ahead.pop(doc.id, None) or self._embed([doc])[0]
+        item = self._ahead.pop(doc.id, None) or self._embed([doc])[0]
+        if not self._ahead:
+            self._batch = None  # the batch is done: stop tracking the articles it adds
+        return item
+
+    def _search(self, item: _Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """The article's nearest stored articles in its time window (scores, ids)."""
+        k, within = self.settings.neighbours, self.settings.window_days * DAY
+        batch = self._batch
+        if item.near is None or batch is None or batch.stale:
+            scores, ids = self.index.search(item.vector, k, item.member.timestamp, within)
+            return scores[0], ids[0]
+        scores, ids = item.near
+        if not batch.seqs:
+            return scores, ids
+        low = self.index.bucket(item.member.timestamp - within)
+        high = self.index.bucket(item.member.timestamp + within)
+        rows = [i for i, t in enumerate(batch.times) if low <= self.index.bucket(t) <= high]
+        if not rows:
+            return scores, ids
+        added = np.stack([batch.vectors[i] for i in rows]) @ item.vector.astype(np.float32)
+        scores = np.concatenate([scores, added.astype(np.float32)])
+        ids = np.concatenate([ids, np.array([batch.seqs[i] for i in rows], np.int64)])
+        order = np.argsort(-scores, kind="stable")[:k]
+        return scores[order], ids[order]
 
     # --- assignment ------------------------------------------------------------------------
     def _candidates(self, item: _Prepared, exclude: str | None = None) -> list[Candidate]:
@@ -103,10 +153,8 @@ class StoryClusterer(PersistentStories):
         """
         if not len(item.member.keywords):
             self.scorer.compact(item.member, keep=None)
-        scores, ids = self.index.search(
-            item.vector, self.settings.neighbours, item.member.timestamp, self.settings.window_days * DAY
-        )
-        dense = dict(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
+        scores, ids = self._search(item)
+        dense = dict(zip(ids.tolist(), scores.tolist(), strict=True))
         shared: Counter[int] = Counter()
         for keyword in item.member.keywords.tolist():
             shared.update(self.postings.get(keyword, [])[-POSTING_SCAN:])
@@ -249,6 +297,10 @@ class StoryClusterer(PersistentStories):
         for keyword in member.keywords.tolist():
             self.postings.setdefault(keyword, []).append(member.seq)
         self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
+        if self._batch is not None:
+            self._batch.seqs.append(member.seq)
+            self._batch.vectors.append(np.asarray(vector, np.float32))
+            self._batch.times.append(member.timestamp)
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
 
     def _rephase(self, story_id: int) -> dict[str, str]:
@@ -264,6 +316,8 @@ class StoryClusterer(PersistentStories):
         if member is None:
             return None
         self.by_seq.pop(member.seq, None)
+        if self._batch is not None:
+            self._batch.stale = True
         vector = self.index.vectors([member.seq])[0]
         self.index.remove([member.seq])
         self.embedder.observe(member.terms, -1)

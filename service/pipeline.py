@@ -178,7 +178,8 @@ class Pipeline:
         return result
 
     def _embed_ahead(self, prepared: Sequence[PreparedArticle], stored: Mapping[str, Any]) -> None:
-        """Embed the batch's new articles in one call (a model encodes batches far faster)."""
+        """Embed and search the batch's new articles at once (a model encodes batches far faster,
+        and FAISS searches them as one matrix product)."""
         fresh: dict[str, PreparedArticle] = {}
         for doc in prepared:
             if doc.id not in stored:
@@ -186,7 +187,7 @@ class Pipeline:
         if fresh:
             # Without the state lock: embedding only reads corpus statistics, which change only
             # under the write lock held here, so readers (duplicate checks) need not wait for it.
-            with self.timer.stage("embed"):
+            with self.timer.stage("prepare"):
                 self.stories.prepare(list(fresh.values()))
 
     def _notify(self) -> None:

@@ -11,14 +11,17 @@ otherwise). :meth:`StoryScorer.mergeable` decides whether two stories are one.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from service.config import StorySettings
-from service.embedding import EMPTY_TERMS, WORD_SPACE, Embedder, LexicalEmbedder, TermCounts
-from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos, sparse_dot
+from service.embedding import EMPTY_TERMS, N_FEATURES, WORD_SPACE, Embedder, LexicalEmbedder, TermCounts
+from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos
 
 LOCAL_CACHE = 4096  # cached local story profiles (consecutive articles share most candidate stories)
 
@@ -33,6 +36,18 @@ class Candidate:
     best_id: str
     centroid: float
     terms: float
+
+
+class _Scratch(threading.local):
+    """Per-thread dense copies of one query: its weights by feature id and its words as a mask.
+
+    Scoring a query against dozens of sparse vectors is then a gather per vector instead of
+    a sorted search; the arrays are cleared again after each query.
+    """
+
+    def __init__(self) -> None:
+        self.weights = np.zeros(N_FEATURES, np.float32)
+        self.words = np.zeros(WORD_SPACE, np.bool_)
 
 
 def _strongest(terms: TermCounts, lexical: LexicalEmbedder) -> TermCounts:
@@ -53,6 +68,7 @@ class StoryScorer:
         lexical = embedder if isinstance(embedder, LexicalEmbedder) else getattr(embedder, "lexical", None)
         self.lexical: LexicalEmbedder | None = lexical
         self._local: OrderedDict[tuple[int, int], tuple[int, Sparse, float]] = OrderedDict()
+        self._scratch = _Scratch()
 
     @property
     def sparse_scoring(self) -> bool:
@@ -81,9 +97,12 @@ class StoryScorer:
         ids, weights, rows = self.lexical.weigh_many([o.terms or EMPTY_TERMS for o in near])
         if not len(q_ids) or not len(ids):
             return [0.0] * len(near)
-        pos = np.minimum(np.searchsorted(q_ids, ids), len(q_ids) - 1)
-        hit = q_ids[pos] == ids
-        return np.bincount(rows[hit], q_w[pos[hit]] * weights[hit], minlength=len(near)).tolist()
+        scratch = self._scratch.weights
+        scratch[q_ids] = q_w
+        try:
+            return np.bincount(rows, scratch[ids] * weights, minlength=len(near)).tolist()
+        finally:
+            scratch[q_ids] = 0.0
 
     def rank(
         self,
@@ -100,22 +119,46 @@ class StoryScorer:
         for other, sim in zip(near, sims, strict=True):
             if sim > best.get(other.story, (-1.0, ""))[0]:
                 best[other.story] = (sim, other.id)
-        out = []
-        # the article's word features, sorted (term ids are sorted already; keywords are not)
-        if query.terms is not None:
-            words = query.terms.ids[query.terms.ids < WORD_SPACE]
-        else:
-            words = np.sort(query.keywords)
+        # the article's word features
+        words = query.terms.ids[query.terms.ids < WORD_SPACE] if query.terms is not None else query.keywords
         q_norm = float(np.linalg.norm(q_sparse[1])) if q_sparse is not None else 0.0
+        with self.loaded(q_sparse, words):
+            return self._score(vector, query, q_sparse, q_norm, best, stories)
+
+    @contextmanager
+    def loaded(self, q_sparse: Sparse | None, words: np.ndarray) -> Iterator[None]:
+        """Hold a query's weights and words in this thread's scratch arrays for the block."""
+        scratch = self._scratch
+        if q_sparse is not None:
+            scratch.weights[q_sparse[0]] = q_sparse[1]
+        scratch.words[words] = True
+        try:
+            yield
+        finally:
+            scratch.words[words] = False
+            if q_sparse is not None:
+                scratch.weights[q_sparse[0]] = 0.0
+
+    def _score(
+        self,
+        vector: np.ndarray,
+        query: Member,
+        q_sparse: Sparse | None,
+        q_norm: float,
+        best: dict[int, tuple[float, str]],
+        stories: dict[int, Story],
+    ) -> list[Candidate]:
+        """Score each candidate story (the query is in the scratch arrays)."""
+        out = []
         for story_id, (sim, best_id) in best.items():
             story = stories[story_id]
             if q_sparse is not None and self.s.profile_days >= 0:
-                centroid = self._local_cos(q_sparse, q_norm, story, query.timestamp)
+                centroid = self._local_cos(q_norm, story, query.timestamp)
             elif q_sparse is not None:
-                centroid = sparse_cos(q_sparse, story.profile)
+                centroid = self._cos(q_norm, story.profile, float(np.linalg.norm(story.profile[1])))
             else:
                 centroid = float(np.dot(vector, story.centroid))
-            shared = self._shared_terms(story, words)
+            shared = self._shared_terms(story)
             gap = (story.gap_days(query.timestamp) / self.s.window_days) ** 2
             score = (
                 self.s.article_weight * sim
@@ -126,7 +169,12 @@ class StoryScorer:
             out.append(Candidate(story_id, score, sim, best_id, centroid, shared))
         return sorted(out, key=lambda c: (-c.score, c.story))
 
-    def _local_cos(self, q: Sparse, q_norm: float, story: Story, timestamp: float) -> float:
+    def _cos(self, q_norm: float, profile: Sparse, norm: float) -> float:
+        """Cosine of the query in the scratch array to a sparse vector of the given norm."""
+        norms = q_norm * norm
+        return float(np.dot(self._scratch.weights[profile[0]], profile[1])) / norms if norms > 0 else 0.0
+
+    def _local_cos(self, q_norm: float, story: Story, timestamp: float) -> float:
         """Cosine of the article to the story's coverage near its time (cached per story and day)."""
         key = (story.id, int(timestamp // DAY))
         cached = self._local.get(key)
@@ -138,17 +186,15 @@ class StoryScorer:
                 self._local.popitem(last=False)
         else:
             self._local.move_to_end(key)
-        norms = q_norm * cached[2]
-        return sparse_dot(q, cached[1]) / norms if norms > 0 else 0.0
+        return self._cos(q_norm, cached[1], cached[2])
 
-    def _shared_terms(self, story: Story, words: np.ndarray) -> float:
-        """Share of the story's signature (its most used keywords, by use) that the article contains
-        (``words``: the article's word features, sorted)."""
+    def _shared_terms(self, story: Story) -> float:
+        """Share of the story's signature (its most used keywords, by use) that the article (its
+        words in the scratch mask) contains."""
         sig_ids, sig_weights = story.signature()
-        if not len(sig_ids) or not len(words):
+        if not len(sig_ids):
             return 0.0
-        pos = np.minimum(np.searchsorted(words, sig_ids), len(words) - 1)
-        return float(sig_weights[words[pos] == sig_ids].sum())
+        return float(sig_weights[self._scratch.words[sig_ids]].sum())
 
     def sparse(self, member: Member) -> Sparse | None:
         """The member's normalized sparse TF-IDF vector (None for dense-only embedders)."""

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from service.keywords import CorpusFrequencies, group_key, is_stopword, keywords
 from service.text import normalize, sentences, words
@@ -93,22 +94,23 @@ def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:
         matrix = np.vstack(vectors).astype(np.float64)
     else:
         matrix = _tfidf([_keys(f"{a.title or ''}\n{a.body}") for a in articles])
-    centroid = matrix.mean(axis=0)
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
     norm = float(np.linalg.norm(centroid))
-    return matrix @ (centroid / norm) if norm > 0 else np.zeros(len(articles))
+    return np.asarray(matrix @ (centroid / norm)).ravel() if norm > 0 else np.zeros(len(articles))
 
 
-def _tfidf(bags: Sequence[Counter[str]]) -> np.ndarray:
-    """Dense L2-normalized TF-IDF rows for bags of words (small inputs only)."""
-    vocab = {k: i for i, k in enumerate(sorted({k for bag in bags for k in bag}))}
-    matrix = np.zeros((len(bags), max(1, len(vocab))))
-    for row, bag in enumerate(bags):
-        for key, tf in bag.items():
-            matrix[row, vocab[key]] = 1.0 + math.log(tf)
-    df = (matrix > 0).sum(axis=0)
-    matrix *= np.log((1 + len(bags)) / (1 + df)) + 1.0
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+def _tfidf(bags: Sequence[Counter[str]]) -> sparse.csr_array:
+    """L2-normalized TF-IDF rows for bags of words, sparse (a story's sentences share few words)."""
+    vocab: dict[str, int] = {}
+    cols = [vocab.setdefault(k, len(vocab)) for bag in bags for k in bag]
+    tf = np.fromiter((1.0 + math.log(n) for bag in bags for n in bag.values()), np.float64, len(cols))
+    rows = np.repeat(np.arange(len(bags)), [len(bag) for bag in bags])
+    df = np.bincount(np.asarray(cols, np.int64), minlength=len(vocab))
+    weights = tf * (np.log((1 + len(bags)) / (1 + df)) + 1.0)[cols]
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(bags)))
+    weights = weights / np.where(norms > 0, norms, 1.0)[rows]
+    shape = (len(bags), max(1, len(vocab)))
+    return sparse.csr_array((weights, (rows, np.asarray(cols, np.int64))), shape=shape)
 
 
 def representative(articles: Sequence[StoryArticle]) -> StoryArticle:
@@ -166,9 +168,9 @@ def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str
     if not candidates:
         return []
     matrix = _tfidf([c.counts for c in candidates])
-    centroid = matrix.mean(axis=0)
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
     norm = float(np.linalg.norm(centroid)) or 1.0
-    scores = (matrix @ centroid) / norm
+    scores = np.asarray(matrix @ centroid).ravel() / norm
     by_source: dict[str, list[tuple[float, _Sentence]]] = defaultdict(list)
     for score, sentence in zip(scores, candidates, strict=True):
         lead = 1.0 / (1.0 + 0.08 * sentence.position)

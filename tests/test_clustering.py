@@ -240,3 +240,39 @@ def test_a_duplicate_group_that_is_its_whole_story_is_not_moved(tmp_path: Path) 
     _copy_of(clusterer, "s1-0", "copy-a", 1)
     assert clusterer._move_group(clusterer.members["s1-0"], 2) == {}  # a merge, not a move
     assert clusterer.members["s1-0"].story == 1 and len(clusterer.stories[1]) == 2
+
+
+def _variants(count: int) -> list[PreparedArticle]:
+    """Re-published seed articles: each seed, then trimmed and re-dated copies of it."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(7)
+    seeds = list(seed_articles().values())
+    out = []
+    for n in range(count):
+        base = seeds[n % len(seeds)]
+        words = base.body_norm.split()
+        keep = int(len(words) * rng.uniform(0.5, 1.0))
+        out.append(
+            replace(
+                base,
+                id=f"{base.id}-v{n}",
+                body_norm=" ".join(words[:keep]),
+                published_at=base.published_at + timedelta(hours=float(rng.uniform(0, 30))),
+            )
+        )
+    return out
+
+
+def test_a_batch_searched_ahead_assigns_as_one_search_per_article(tmp_path: Path) -> None:
+    docs = _variants(30)  # 30 queries: the batch search takes the matrix-product path
+    ahead = StoryClusterer(Settings(data_dir=tmp_path / "ahead"))
+    one_by_one = StoryClusterer(Settings(data_dir=tmp_path / "single"))
+    ahead.prepare(docs)  # searched on an empty index: neighbours come from the batch itself
+    assert all(ahead._ahead[d.id].near is not None for d in docs)
+    run(ahead, docs)
+    run(one_by_one, docs)
+    assert ahead._batch is None and not ahead._ahead  # the batch is done
+    placed = {d.id: ahead.members[d.id].story for d in docs}
+    assert placed == {d.id: one_by_one.members[d.id].story for d in docs}
+    assert 2 <= len(set(placed.values())) <= 5  # copies found their stories within the batch

@@ -98,3 +98,21 @@ def test_old_single_file_index_is_replaced(tmp_path: Path) -> None:
     index = VectorIndex(8, path)
     assert index.sync({i: vectors[i] for i in range(3)}) is True and path.is_dir()
     assert VectorIndex(8, path).sync({i: vectors[i] for i in range(3)}) is False
+
+
+def test_a_batch_search_finds_what_one_search_per_query_finds(tmp_path: Path) -> None:
+    index = VectorIndex(32, tmp_path / "v", bucket_seconds=10.0)
+    vectors = unit_rows(600, 32, seed=11)
+    times = np.random.default_rng(5).uniform(0.0, 60.0, 600)
+    index.add(np.arange(600), vectors, times)
+    queries = unit_rows(40, 32, seed=12)  # 40 queries: the batch takes the matrix-product path
+    around = np.random.default_rng(6).uniform(-5.0, 65.0, 40)
+    found = index.search_many(queries, 7, around, within=8.0)
+    assert len(found) == 40
+    for query, at, (scores, ids) in zip(queries, around, found, strict=True):
+        one_scores, one_ids = index.search(query, 7, around=float(at), within=8.0)
+        assert ids.tolist() == one_ids[0].tolist()
+        assert np.allclose(scores, one_scores[0], atol=1e-5)
+    few = index.search_many(queries[:3], 7, around[:3], within=8.0)  # below the batch size
+    assert [ids.tolist() for _, ids in few] == [ids.tolist() for _, ids in found[:3]]
+    assert index.search_many(queries[:2], 7, np.array([500.0, 900.0]), 8.0)[0][1].size == 0  # no shard

@@ -67,7 +67,12 @@ def test_shared_terms_is_the_signature_share_the_article_contains(tmp_path: Path
     assert len(sig_ids) and np.isclose(sig_weights.sum(), 1.0)
     scorer = clusterer.scorer
     words = np.sort(sig_ids[: len(sig_ids) // 2])
-    share = scorer._shared_terms(story, words)
-    assert np.isclose(share, float(sig_weights[np.isin(sig_ids, words)].sum()))
-    assert np.isclose(scorer._shared_terms(story, np.sort(sig_ids)), 1.0)
-    assert scorer._shared_terms(story, np.zeros(0, np.uint32)) == 0.0
+
+    def shared(words: np.ndarray) -> float:
+        with scorer.loaded(None, words):
+            return scorer._shared_terms(story)
+
+    assert np.isclose(shared(words), float(sig_weights[np.isin(sig_ids, words)].sum()))
+    assert np.isclose(shared(np.sort(sig_ids)), 1.0)
+    assert shared(np.zeros(0, np.uint32)) == 0.0
+    assert not scorer._scratch.words.any()  # the scratch mask is cleared after each query

@@ -65,6 +65,7 @@ def instrumented(pipeline: Pipeline) -> Iterator[Any]:
         (embedder, "terms", "embed"),
         (embedder, "vectors", "embed"),
         (index, "search", "index search"),
+        (index, "search_many", "index search"),
     ):
         if obj is not None:
             _timed(pipeline.timer, obj, attr, stage, active)
