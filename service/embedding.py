@@ -11,6 +11,7 @@ The exact sparse vectors stay available for re-scoring FAISS candidates.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class LexicalEmbedder:
         self._bucket = rng.integers(0, dim, N_FEATURES, dtype=np.int32)
         self._sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), N_FEATURES)
         self.df = np.zeros(N_FEATURES, dtype=np.int32)
+        self._log_df = np.zeros(N_FEATURES)  # log(df + 1), kept with df: IDF is then a gather
         self.n_docs = 0
         # Two generations: a hit in the old one is promoted, and when the young one is full it
         # becomes the old one. Frequent words stay cached; memory stays bounded.
@@ -149,7 +151,7 @@ class LexicalEmbedder:
 
     def idf(self, ids: np.ndarray) -> np.ndarray:
         """Current smoothed IDF of the given hashed features."""
-        return (np.log((self.n_docs + 1.0) / (self.df[ids] + 1.0)) + 1.0).astype(np.float32)
+        return (math.log(self.n_docs + 1.0) + 1.0 - self._log_df[ids]).astype(np.float32)
 
     def weigh(self, terms: TermCounts) -> tuple[np.ndarray, np.ndarray]:
         """L2-normalized sparse TF-IDF vector (ids, weights) under the current IDF."""
@@ -188,6 +190,7 @@ class LexicalEmbedder:
         if terms is None:
             return
         self.df[terms.ids] += sign
+        self._log_df[terms.ids] = np.log1p(self.df[terms.ids])
         self.n_docs += sign
 
     def state(self) -> bytes:
@@ -198,11 +201,13 @@ class LexicalEmbedder:
         """Restore what :meth:`state` produced (``None``: start empty)."""
         if not data:
             self.df[:] = 0
+            self._log_df[:] = 0.0
             self.n_docs = 0
             return
         raw = zlib.decompress(data)
         self.n_docs = int.from_bytes(raw[:8], "little")
         self.df = np.frombuffer(raw, dtype="<i4", offset=8).astype(np.int32).copy()
+        self._log_df = np.log1p(self.df)
 
 
 def build_embedder(settings: Settings) -> Embedder:
