@@ -24,7 +24,7 @@ from service.outcomes import article_out, result_from_row
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
 from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
-from service.stages import DuplicateStage, StoryStage
+from service.stages import DuplicateStage, StoryAssignment, StoryStage
 from service.store import Store, Transaction
 from service.timing import StageTimer
 
@@ -162,6 +162,7 @@ class Pipeline:
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
                 assignment = self.stories.assign(doc, seq, duplicate)
+        _settle(batch, assignment)
         if duplicate is None and assignment.semantic is not None:
             duplicate = self._semantic_original(assignment.semantic)
         with self.timer.stage("store"):
@@ -246,3 +247,18 @@ class Pipeline:
                 chunk = []
         if chunk:
             yield self.ingest(chunk)
+
+
+def _settle(batch: dict[str, IngestResult], assignment: StoryAssignment) -> None:
+    """Bring the batch's earlier answers up to date with one assignment: stories merged or
+    moved and phases recomputed, so a batch answers with what it committed."""
+    if not (assignment.merges or assignment.moves or assignment.phase_updates):
+        return
+    for result in batch.values():
+        for absorbed, survivor in assignment.merges:
+            if result.cluster_id == absorbed:
+                result.cluster_id = survivor
+        result.cluster_id = assignment.moves.get(result.id, result.cluster_id)
+        phase = assignment.phase_updates.get(result.id)
+        if phase:
+            result.phase = phase  # type: ignore[assignment]

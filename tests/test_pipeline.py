@@ -121,3 +121,15 @@ def test_delete_removes_the_article_everywhere(settings: Settings, seeds: list[d
         again = pipeline.ingest(_articles([_copy(original, "copy-1")]))[0]
         assert again.status == "created"
         assert again.duplicate is not None and again.duplicate.of == original["id"]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3, 4), (4, 3, 2, 1, 0), (1, 3, 0, 4, 2)])
+def test_a_batch_answer_tells_each_article_s_story_and_phase_as_committed(
+    settings: Settings, seeds: list[dict[str, Any]], order: tuple[int, ...]
+) -> None:
+    with Pipeline.open(settings) as pipeline:
+        results = pipeline.ingest(_articles([seeds[i] for i in order]))
+        for result in results:
+            stored = pipeline.article(result.id)
+            assert stored is not None
+            assert (result.cluster_id, result.phase) == (stored.cluster_id, stored.phase), result.id
