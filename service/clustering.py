@@ -27,6 +27,7 @@ from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
 from service.phase_tracker import PhaseTracker
 from service.phases import article_cue
+from service.postings import KeywordPostings
 from service.stages import StoryAssignment
 from service.story_merge import StoryMerger
 from service.story_persistence import PersistentStories
@@ -77,7 +78,7 @@ class StoryClusterer(PersistentStories):
         self.members: dict[str, Member] = {}
         self.by_seq: dict[int, str] = {}
         self.stories: dict[int, Story] = {}
-        self.postings: dict[int, list[int]] = {}
+        self.postings = KeywordPostings()
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
         self._batch: _BatchSearch | None = None
@@ -157,7 +158,7 @@ class StoryClusterer(PersistentStories):
         dense = dict(zip(ids.tolist(), scores.tolist(), strict=True))
         shared: Counter[int] = Counter()
         for keyword in item.member.keywords.tolist():
-            shared.update(self.postings.get(keyword, [])[-POSTING_SCAN:])
+            shared.update(self.postings.recent(keyword, POSTING_SCAN))
         twice = Counter({seq: n for seq, n in shared.items() if n >= 2})  # same top, less to sort
         extra = [seq for seq, _ in twice.most_common(self.settings.neighbours) if seq not in dense]
         if extra and self.scorer.embedder is not self.scorer.lexical:
@@ -295,7 +296,7 @@ class StoryClusterer(PersistentStories):
         self.members[member.id] = member
         self.by_seq[member.seq] = member.id
         for keyword in member.keywords.tolist():
-            self.postings.setdefault(keyword, []).append(member.seq)
+            self.postings.add(keyword, member.seq)
         self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
         if self._batch is not None:
             self._batch.seqs.append(member.seq)

@@ -18,6 +18,7 @@ import numpy as np
 from service import story_snapshot
 from service.embedding import Embedder
 from service.index import VectorIndex
+from service.postings import KeywordPostings
 from service.stages import StoryRecord, StoryRecordSource
 from service.story_merge import StoryMerger
 from service.story_scoring import StoryScorer
@@ -37,7 +38,7 @@ class PersistentStories:
     members: dict[str, Member]
     by_seq: dict[int, str]
     stories: dict[int, Story]
-    postings: dict[int, list[int]]
+    postings: KeywordPostings
     next_story: int
     sum_dim: int
     restored: bool
@@ -107,14 +108,14 @@ class PersistentStories:
         self.members[member.id] = member
         self.by_seq[member.seq] = member.id
         for keyword in member.keywords.tolist():
-            self.postings.setdefault(keyword, []).append(member.seq)
+            self.postings.add(keyword, member.seq)
 
     def _restore(self, restored: story_snapshot.Restored) -> None:
         """Members and stories of a snapshot."""
         self.stories.update(restored.stories)
         self.members.update((m.id, m) for m in restored.members)
         self.by_seq.update((m.seq, m.id) for m in restored.members)
-        self.postings.update(restored.postings)
+        self.postings.load(*restored.postings)
         for story_id, members in _by_story(restored.members).items():
             story = self.stories[story_id]
             story.attach(members)

@@ -87,7 +87,7 @@ class Restored:
     members: list[Member]
     stories: dict[int, Story]
     phases: dict[str, str]
-    postings: dict[int, list[int]]  # keyword -> seqs of the members that have it, in seq order
+    postings: tuple[np.ndarray, np.ndarray]  # (keyword, seq) pairs of the members, in seq order
     last_seq: int
 
 
@@ -160,16 +160,8 @@ def _stories(data: dict[str, Any], dim: int) -> dict[int, Story]:
     return out
 
 
-def _postings(data: dict[str, Any], members: list[Member]) -> dict[int, list[int]]:
-    """Keyword postings of the members, built with one sort instead of one append per keyword."""
+def _postings(data: dict[str, Any], members: list[Member]) -> tuple[np.ndarray, np.ndarray]:
+    """(keyword, seq) pairs of the members' keywords, in seq order (a bulk load for the postings)."""
     words, at = data["keywords"]
-    if not len(words):
-        return {}
-    owner = np.repeat(np.arange(len(members)), np.diff(at))
-    order = np.argsort(words, kind="stable")  # stable: each posting stays in seq order
-    ordered = words[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ends = [*starts[1:].tolist(), len(ordered)]
-    seqs = [m.seq for m in members]  # the members' own int objects, shared by their postings
-    flat = [seqs[i] for i in owner[order].tolist()]
-    return {key: flat[a:b] for key, a, b in zip(ordered[starts].tolist(), starts.tolist(), ends, strict=True)}
+    seqs = np.fromiter((m.seq for m in members), np.int64, len(members))
+    return words, np.repeat(seqs, np.diff(at))

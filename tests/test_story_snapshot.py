@@ -51,7 +51,7 @@ def story_state(pipeline: Pipeline) -> dict[str, Any]:
     return {
         "members": members,
         "stories": stories,
-        "postings": st.postings,
+        "postings": dict(st.postings.items()),
         "next": st.next_story,
         "sums": sums,
     }

@@ -1,0 +1,36 @@
+"""Keyword postings: a bulk-loaded base plus appended lists answer like one list per keyword."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.postings import KeywordPostings
+
+pairs = st.lists(st.integers(0, 12), max_size=60)  # keyword of each posting, seqs 1, 2, ...
+
+
+@settings(max_examples=200, deadline=None)
+@given(loaded=pairs, added=pairs, count=st.integers(1, 30))
+def test_recent_postings_match_one_list_per_keyword(loaded: list[int], added: list[int], count: int) -> None:
+    postings = KeywordPostings()
+    postings.load(np.array(loaded, np.uint32), np.arange(1, len(loaded) + 1))
+    model: dict[int, list[int]] = {}
+    for seq, keyword in enumerate(loaded, start=1):
+        model.setdefault(keyword, []).append(seq)
+    for seq, keyword in enumerate(added, start=len(loaded) + 1):
+        postings.add(keyword, seq)
+        model.setdefault(keyword, []).append(seq)
+    for keyword in range(14):
+        assert postings.recent(keyword, count) == model.get(keyword, [])[-count:]
+    assert dict(postings.items()) == model and len(postings) == len(model)
+
+
+def test_a_load_replaces_and_clear_forgets() -> None:
+    postings = KeywordPostings()
+    postings.add(5, 1)
+    postings.load(np.array([7, 5, 7], np.uint32), np.array([10, 11, 12]))
+    assert postings.recent(5, 10) == [11] and postings.recent(7, 1) == [12]
+    postings.clear()
+    assert postings.recent(7, 10) == [] and len(postings) == 0
