@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from service.keywords import CorpusFrequencies, group_key, is_stopword, keywords
 from service.text import normalize, sentences, words
@@ -90,27 +89,33 @@ def centrality(articles: Sequence[StoryArticle]) -> np.ndarray:
     """Cosine of each article's vector to the story centroid; TF-IDF word vectors when any is missing."""
     vectors = [a.vector for a in articles if a.vector is not None]
     dims = {v.shape[0] for v in vectors}
-    if len(dims) == 1 and len(vectors) == len(articles):
-        matrix = np.vstack(vectors).astype(np.float64)
-    else:
-        matrix = _tfidf([_keys(f"{a.title or ''}\n{a.body}") for a in articles])
-    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    if len(dims) != 1 or len(vectors) != len(articles):
+        return _central_scores([_keys(f"{a.title or ''}\n{a.body}") for a in articles])
+    matrix = np.vstack(vectors).astype(np.float64)
+    centroid = matrix.mean(axis=0)
     norm = float(np.linalg.norm(centroid))
-    return np.asarray(matrix @ (centroid / norm)).ravel() if norm > 0 else np.zeros(len(articles))
+    return matrix @ (centroid / norm) if norm > 0 else np.zeros(len(articles))
 
 
-def _tfidf(bags: Sequence[Counter[str]]) -> sparse.csr_array:
-    """L2-normalized TF-IDF rows for bags of words, sparse (a story's sentences share few words)."""
+def _central_scores(bags: Sequence[Counter[str]]) -> np.ndarray:
+    """Each bag's L2-normalized TF-IDF vector dotted with the unit mean of all of them.
+
+    Sparse by hand (row, column, weight triples): a story's sentences share few words, so a
+    dense matrix would be mostly zeros.
+    """
     vocab: dict[str, int] = {}
-    cols = [vocab.setdefault(k, len(vocab)) for bag in bags for k in bag]
+    cols = np.fromiter((vocab.setdefault(k, len(vocab)) for bag in bags for k in bag), np.int64)
     tf = np.fromiter((1.0 + math.log(n) for bag in bags for n in bag.values()), np.float64, len(cols))
     rows = np.repeat(np.arange(len(bags)), [len(bag) for bag in bags])
-    df = np.bincount(np.asarray(cols, np.int64), minlength=len(vocab))
+    df = np.bincount(cols, minlength=len(vocab))
     weights = tf * (np.log((1 + len(bags)) / (1 + df)) + 1.0)[cols]
     norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(bags)))
     weights = weights / np.where(norms > 0, norms, 1.0)[rows]
-    shape = (len(bags), max(1, len(vocab)))
-    return sparse.csr_array((weights, (rows, np.asarray(cols, np.int64))), shape=shape)
+    centroid = np.bincount(cols, weights, minlength=len(vocab)) / max(1, len(bags))
+    norm = float(np.linalg.norm(centroid))
+    if norm == 0:
+        return np.zeros(len(bags))
+    return np.bincount(rows, weights * (centroid / norm)[cols], minlength=len(bags))
 
 
 def representative(articles: Sequence[StoryArticle]) -> StoryArticle:
@@ -167,10 +172,7 @@ def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str
     candidates = _candidates(pool, MIN_WORDS, MAX_WORDS) or _candidates(pool, 5, 90)
     if not candidates:
         return []
-    matrix = _tfidf([c.counts for c in candidates])
-    centroid = np.asarray(matrix.mean(axis=0)).ravel()
-    norm = float(np.linalg.norm(centroid)) or 1.0
-    scores = np.asarray(matrix @ centroid).ravel() / norm
+    scores = _central_scores([c.counts for c in candidates])
     by_source: dict[str, list[tuple[float, _Sentence]]] = defaultdict(list)
     for score, sentence in zip(scores, candidates, strict=True):
         lead = 1.0 / (1.0 + 0.08 * sentence.position)
