@@ -24,7 +24,7 @@ import numpy as np
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
-from service.index import VectorIndex
+from service.index import VectorIndex, top_k
 from service.phase_tracker import PhaseTracker
 from service.phases import article_cue
 from service.postings import KeywordPostings
@@ -55,7 +55,7 @@ class _BatchSearch:
 
     seqs: list[int]
     vectors: list[np.ndarray]
-    times: list[float]
+    buckets: list[int]  # time shard of each, as the index files it
     stale: bool = False  # an article was removed since: search afresh instead
 
 
@@ -136,14 +136,12 @@ class StoryClusterer(PersistentStories):
             return scores, ids
         low = self.index.bucket(item.member.timestamp - within)
         high = self.index.bucket(item.member.timestamp + within)
-        rows = [i for i, t in enumerate(batch.times) if low <= self.index.bucket(t) <= high]
+        rows = [i for i, b in enumerate(batch.buckets) if low <= b <= high]
         if not rows:
             return scores, ids
         added = np.stack([batch.vectors[i] for i in rows]) @ item.vector.astype(np.float32)
-        scores = np.concatenate([scores, added.astype(np.float32)])
-        ids = np.concatenate([ids, np.array([batch.seqs[i] for i in rows], np.int64)])
-        order = np.argsort(-scores, kind="stable")[:k]
-        return scores[order], ids[order]
+        added_ids = np.array([batch.seqs[i] for i in rows], np.int64)
+        return top_k([(scores, ids), (added.astype(np.float32), added_ids)], k)
 
     # --- assignment ------------------------------------------------------------------------
     def _candidates(self, item: _Prepared, exclude: str | None = None) -> list[Candidate]:
@@ -301,7 +299,7 @@ class StoryClusterer(PersistentStories):
         if self._batch is not None:
             self._batch.seqs.append(member.seq)
             self._batch.vectors.append(np.asarray(vector, np.float32))
-            self._batch.times.append(member.timestamp)
+            self._batch.buckets.append(self.index.bucket(member.timestamp))
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
 
     def _rephase(self, story_id: int) -> dict[str, str]:

@@ -29,6 +29,14 @@ SUFFIX = ".faiss"
 BLAS_QUERIES = 16  # batched searches of at least this many queries use one matrix product
 
 
+def top_k(parts: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best (scores, ids) of several result lists, best first (ties keep list order)."""
+    scores = np.concatenate([s for s, _ in parts])
+    ids = np.concatenate([i for _, i in parts])
+    order = np.argsort(-scores, kind="stable")[:k]
+    return scores[order], ids[order]
+
+
 class VectorIndex:
     """Article vectors by id, searched by inner product (vectors are L2-normalized)."""
 
@@ -154,10 +162,7 @@ class VectorIndex:
             elif len(parts) == 1:
                 out.append(parts[0])
             else:
-                scores = np.concatenate([s for s, _ in parts])
-                ids = np.concatenate([i for _, i in parts])
-                order = np.argsort(-scores, kind="stable")[:k]
-                out.append((scores[order], ids[order]))
+                out.append(top_k(parts, k))
         return out
 
     @staticmethod

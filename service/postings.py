@@ -17,11 +17,13 @@ import numpy as np
 class KeywordPostings:
     """Keyword -> seqs in seq order: a flat base (bulk loaded) plus appended lists."""
 
+    _keys: np.ndarray  # sorted distinct keywords of the base
+    _starts: np.ndarray  # offsets of each keyword's seqs in _seqs (one more than keywords)
+    _seqs: np.ndarray
+    _added: dict[int, list[int]]  # postings since the last load
+
     def __init__(self) -> None:
-        self._keys = np.zeros(0, np.uint32)
-        self._starts = np.zeros(1, np.int64)
-        self._seqs = np.zeros(0, np.int64)
-        self._added: dict[int, list[int]] = {}
+        self.clear()
 
     def clear(self) -> None:
         """Forget every posting."""

@@ -23,6 +23,7 @@ from service.config import StorySettings
 from service.embedding import EMPTY_TERMS, N_FEATURES, WORD_SPACE, Embedder, LexicalEmbedder, TermCounts
 from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos
 
+_NO_WORDS = np.zeros(0, np.uint32)
 LOCAL_CACHE = 4096  # cached local story profiles (consecutive articles share most candidate stories)
 
 
@@ -97,12 +98,8 @@ class StoryScorer:
         ids, weights, rows = self.lexical.weigh_many([o.terms or EMPTY_TERMS for o in near])
         if not len(q_ids) or not len(ids):
             return [0.0] * len(near)
-        scratch = self._scratch.weights
-        scratch[q_ids] = q_w
-        try:
-            return np.bincount(rows, scratch[ids] * weights, minlength=len(near)).tolist()
-        finally:
-            scratch[q_ids] = 0.0
+        with self.loaded((q_ids, q_w), _NO_WORDS):
+            return np.bincount(rows, self._scratch.weights[ids] * weights, minlength=len(near)).tolist()
 
     def rank(
         self,
