@@ -68,6 +68,14 @@ class DedupSettings(BaseModel):
         le=1,
         description="Jaccard needed beyond window_days (recurring templated items, e.g. weather bulletins).",
     )
+    far_skip_risk: float = Field(
+        1e-4,
+        ge=0,
+        lt=1,
+        description="Largest chance that a candidate beyond window_days at exactly "
+        "distant_jaccard_threshold is skipped unverified because too few MinHash permutations agree "
+        "(0 verifies every candidate). Recurring bulletins meet hundreds of far candidates.",
+    )
     headline_words: int = Field(16, ge=0, le=64, description="Most headline words kept per article.")
     align_min_jaccard: float = Field(
         0.1,

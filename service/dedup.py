@@ -26,7 +26,7 @@ from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
 from service.lsh_params import LeanMinHash
-from service.near_index import NearDuplicateIndex, Other, Prepared
+from service.near_index import NearDuplicateIndex, Other, Prepared, min_agreement
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 
 _DAY = 86400.0
@@ -85,6 +85,9 @@ class DuplicateDetector:
         self._groups = DuplicateGroups(self._order)
         self._seq = 0
         self._cache: tuple[tuple[str, str, str], Prepared] | None = None
+        self._far_agreement = min_agreement(
+            self.near.permutations, settings.distant_jaccard_threshold, settings.far_skip_risk
+        )
 
     def _order(self, article_id: str) -> tuple[float, int]:
         entry = self._entries[article_id]
@@ -120,7 +123,13 @@ class DuplicateDetector:
             return {}
         ids = {i for i in self.near.candidates(sketch) if i in self._entries}
         ids = {*ids, *(self._groups.original(i) for i in ids)} - {doc.id}
-        return {i: self._gap(doc.timestamp, i) for i in ids}
+        others = {i: self._gap(doc.timestamp, i) for i in ids}
+        far = [i for i, (gap, _) in others.items() if gap > self.settings.window_days]
+        if far and self._far_agreement:
+            for i, agreeing in self.near.agreement(sketch, far).items():
+                if agreeing < self._far_agreement:
+                    del others[i]  # beyond the window only Jaccard >= distant_jaccard_threshold counts
+        return others
 
     def _near(self, doc: PreparedArticle) -> dict[str, Copy]:
         """Verified near copies of ``doc`` among the LSH candidates and their groups' originals."""

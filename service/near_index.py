@@ -8,6 +8,7 @@ and the exact / URL lookups live in the duplicate stage (:mod:`service.dedup`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import comb
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from service import shingles as sh
 from service.alignment import Copy, verify
 from service.config import DedupSettings
 from service.lsh_params import LeanMinHash, MinHashLSH
+from service.lsh_storage import ArrayKeys
 from service.stages import BodyLookup
 
 Other = tuple[float, np.ndarray]  # days apart, headline keys
@@ -22,6 +24,19 @@ Other = tuple[float, np.ndarray]  # days apart, headline keys
 Prepared = tuple[sh.ShingleProfile, LeanMinHash | None, np.ndarray]
 
 _NO_HEADLINE = np.empty(0, dtype=np.uint32)
+
+
+def min_agreement(permutations: int, jaccard: float, risk: float) -> int:
+    """Fewest agreeing permutations (of ``permutations``) a pair at Jaccard ``jaccard`` shows with
+    probability at least ``1 - risk``: each permutation agrees with probability ``jaccard``, so the
+    count is binomial. Pairs agreeing on fewer are, at that risk, below ``jaccard``."""
+    below, needed = 0.0, 0
+    for k in range(permutations + 1):
+        below += comb(permutations, k) * jaccard**k * (1 - jaccard) ** (permutations - k)
+        if below > risk:
+            break
+        needed = k + 1
+    return needed
 
 
 class NearDuplicateIndex:
@@ -43,9 +58,31 @@ class NearDuplicateIndex:
         headline = sh.headline_keys(title_norm, text, self.settings.headline_words)
         return text, sh.minhash(text, self.settings.num_perm), headline
 
+    @property
+    def permutations(self) -> int:
+        """Permutations the LSH bands cover (those :meth:`agreement` compares)."""
+        return int(self._lsh.hashranges[-1][1])
+
     def candidates(self, sketch: LeanMinHash) -> list[str]:
         """Stored ids sharing at least one LSH band with ``sketch``."""
         return list(self._lsh.query(sketch))
+
+    def agreement(self, sketch: LeanMinHash, ids: Sequence[str]) -> dict[str, int]:
+        """How many banded permutations each stored article agrees on with ``sketch`` (an estimate
+        of their Jaccard, from the band keys the index holds anyway); ids it lacks are left out."""
+        lsh = self._lsh
+        query = b"".join(lsh._H(sketch.hashvalues[start:end]) for start, end in lsh.hashranges)
+        width = len(query) // lsh.hashranges[-1][1]
+        known = [i for i in ids if i in lsh.keys]
+        if not known:
+            return {}
+        if isinstance(lsh.keys, ArrayKeys):
+            rows = lsh.keys.matrix[[lsh.keys.rows.row_of[i] for i in known]]
+        else:
+            rows = np.frombuffer(b"".join(b"".join(lsh.keys.get(i)) for i in known), dtype=np.uint8)
+        mine = np.frombuffer(query, dtype=np.uint8).reshape(1, -1, width)
+        equal = (rows.reshape(len(known), -1, width) == mine).all(axis=2).sum(axis=1)
+        return dict(zip(known, equal.tolist(), strict=True))
 
     def text(self, article_id: str) -> sh.ShingleProfile | None:
         """Profile of a stored article's body (None when it is gone)."""

@@ -26,9 +26,9 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
         published_at=request.published_at,
     )
     doc = prepare(draft, datetime.now(UTC))
-    # hashing and embedding are pure: only the lookups in the shared state take the lock
+    # hashing and embedding are pure: only the lookups in the shared state take the lock (shared)
     sketched, embedded = pipeline.dedup.sketch(doc), pipeline.stories.embed_draft(doc)
-    with pipeline.state_lock:
+    with pipeline.state_lock.reading():
         planned = pipeline.dedup.plan_check(doc, sketched)
         story = pipeline.stories.probe(doc, embedded)
     matches = planned.matches(request.limit)  # verification reads stored texts: no lock needed

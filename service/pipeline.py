@@ -25,6 +25,7 @@ from service.prepare import iso_utc as _iso
 from service.prepare import prepare
 from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
 from service.stages import DuplicateStage, StoryAssignment, StoryStage
+from service.state_lock import StateLock
 from service.store import Store, Transaction
 from service.timing import StageTimer
 
@@ -47,8 +48,8 @@ class Pipeline:
         self.embedder_name = embedder_name
         self.timer = StageTimer()
         self._write_lock = threading.Lock()
-        # Guards the stages' in-memory state: held per article by writers, briefly by checks.
-        self.state_lock = threading.RLock()
+        # Guards the stages' in-memory state: held per article by writers, shared by checks.
+        self.state_lock = StateLock()
         self._pending: dict[str, str] = {}
         self._last_checkpoint = time.monotonic()
         self._trimmer = heap.Trimmer(TRIM_INTERVAL_SECONDS)
@@ -232,7 +233,7 @@ class Pipeline:
 
     def duplicate_group(self, article_id: str) -> list[str]:
         """Ids of the article's duplicate group, original first (just the article when alone)."""
-        with self.state_lock:
+        with self.state_lock.reading():
             return self.dedup.group(article_id)
 
     def ingest_raw(

@@ -18,7 +18,6 @@ import logging
 import math
 import threading
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,9 +32,11 @@ from service.cursors import (
     encode_member_cursor,
 )
 from service.keywords import CorpusFrequencies
+from service.page_cache import PageCache, Rendered
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
 from service.story_db import connect
+from service.story_rows import members_tree, timeline
 from service.summary import StoryArticle, build_summary, text_needed
 from service.text import normalize
 
@@ -66,54 +67,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def members_tree(rows: list[Row]) -> list[Row]:
-    """Members in time order; a duplicate whose original is in the story goes under its ``copies``."""
-    rows_by_id = {r["id"]: r for r in rows}
-    by_id = {r["id"]: {**_member(r), "copies": []} for r in rows}
-    top: list[Row] = []
-    for row in rows:
-        root = row["dup_of"]
-        for _ in range(5):  # follow a chain of copies to its root within the story
-            parent = rows_by_id.get(root)
-            if parent is None or parent["dup_of"] not in rows_by_id:
-                break
-            root = parent["dup_of"]
-        is_root = root in rows_by_id and rows_by_id[root]["dup_of"] not in rows_by_id
-        if root != row["id"] and is_root:
-            by_id[root]["copies"].append(by_id[row["id"]])
-        else:
-            top.append(by_id[row["id"]])
-    return top
-
-
-def _member(row: Row) -> Row:
-    duplicate = None
-    if row["dup_type"]:
-        score = round(float(row["dup_score"] or 0), 4)
-        duplicate = {"type": row["dup_type"], "of": row["dup_of"], "score": score}
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "source": row["source"],
-        "url": row["url"],
-        "published_at": row["published_at"],
-        "phase": row["phase"],
-        "duplicate": duplicate,
-        "similarity": row["similarity"],
-    }
-
-
 def _text_needed(rows: list[Row]) -> list[int] | None:
     """The rows of a story whose texts its summary reads (see :func:`service.summary.text_needed`)."""
     return text_needed([StoryArticle.from_row({**r, "title": None, "body": ""}) for r in rows])
-
-
-def timeline(days: list[Row]) -> list[Row]:
-    """Articles per UTC day and phase, from ``(day, phase, n)`` rows in day order."""
-    out: dict[str, Counter[str]] = {}
-    for row in days:
-        out.setdefault(row["day"], Counter())[row["phase"]] += row["n"]
-    return [{"day": d, "total": sum(c.values()), "phases": dict(c)} for d, c in out.items()]
 
 
 class StoryViews:
@@ -132,6 +88,7 @@ class StoryViews:
         self.corpus = CorpusFrequencies()
         self._counted: set[str] = set()
         self._corpus_lock = threading.Lock()
+        self.pages = PageCache()
 
     # -- lifecycle and commit listener ------------------------------------------------------
 
@@ -164,6 +121,8 @@ class StoryViews:
         with self._facts_lock:
             for start in range(0, len(ids), 500):
                 facts.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
+        if ids:
+            self.pages.bump()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every queued summary is stored (tests, benchmarks); False on timeout."""
@@ -230,10 +189,10 @@ class StoryViews:
         summary = build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
         return version, {**summary, "size": len(rows), "at": time.time()}
 
-    @staticmethod
-    def _save(conn: Any, cluster_id: int, version: int, summary: Row) -> None:
+    def _save(self, conn: Any, cluster_id: int, version: int, summary: Row) -> None:
         search = normalize(" ".join([summary.get("title") or "", *summary.get("keywords", [])]))
         sql.save_summary(conn, cluster_id, version, summary, search)
+        self.pages.bump()
 
     def _summary_of(self, row: Row, fresh: bool) -> Row:
         """The cached summary, or one computed now (and handed to the worker to store)."""
@@ -286,6 +245,16 @@ class StoryViews:
             next_cursor = encode_cursor(sort, flt, snapshot, taken, (last["sort_key"], last["cluster_id"]))
         data = [ClusterSummary.model_validate(self._item(r)) for r in rows]
         return ClusterPage(data=data, next_cursor=next_cursor, count=len(data))
+
+    def list_json(self, flt: sql.StoryFilter, sort: str, limit: int, cursor: str | None) -> Rendered:
+        """:meth:`list` rendered as JSON; first pages come from the page cache while current."""
+
+        def render() -> bytes:
+            return self.list(flt, sort, limit, cursor).model_dump_json().encode()
+
+        if cursor is not None:  # a cursor carries its own walk: rendered afresh
+            return Rendered.of(render())
+        return self.pages.get_or_render((flt, sort, limit), render)
 
     def detail(
         self, cluster_id: int, members_limit: int = MEMBERS_PAGE, members_cursor: str | None = None

@@ -53,7 +53,6 @@ _EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 # Runs of anything but letters and digits (underscore included) become one space.
 _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
-_WORD = re.compile(r"\w+")
 
 # Lines that are page furniture rather than reporting. Matched on the folded form.
 _FURNITURE_PATTERNS = [
@@ -132,8 +131,9 @@ def matching_form(text: str) -> str:
 
 
 def words(normalized: str) -> list[str]:
-    """Word tokens of an already normalized text."""
-    return _WORD.findall(normalized)
+    """Word tokens of an already normalized text. :func:`normalize` leaves word runs separated by
+    single spaces, so a split finds exactly the ``\\w+`` runs, at half the cost of the regex."""
+    return normalized.split()
 
 
 def sentences(text: str) -> list[str]:

@@ -108,11 +108,15 @@ class FakeStore:
         self.bodies: dict[str, str] = {}
         self.records: dict[str, DedupRecord] = {}
         self.last_changed: dict[str, DuplicateMatch | None] = {}
+        self.read: list[str] = []  # ids whose bodies the detector asked for, in order
         self.detector = self.fresh()
 
     def fresh(self) -> DuplicateDetector:
-        bodies = self.bodies
-        return DuplicateDetector(self.settings, lambda ids: {i: bodies[i] for i in ids if i in bodies})
+        return DuplicateDetector(self.settings, self._lookup)
+
+    def _lookup(self, ids: list[str]) -> dict[str, str]:
+        self.read.extend(ids)
+        return {i: self.bodies[i] for i in ids if i in self.bodies}
 
     def add(self, doc: PreparedArticle) -> DuplicateMatch | None:
         signature = self.detector.signature(doc)
@@ -225,6 +229,27 @@ def test_check_reports_matches_best_first_and_stores_nothing() -> None:
     stored = article("orig", wire("en"), title="T")
     assert [m.of for m in store.detector.check(stored, 5)] == ["trim"]  # never itself
     assert store.add(draft) == DuplicateMatch("exact", "orig", 1.0)
+
+
+def test_far_candidates_agreeing_on_few_permutations_are_not_read() -> None:
+    """Beyond the copy window only Jaccard >= 0.6 makes a copy, so an LSH candidate whose MinHash
+    agrees on too few permutations to be one is dropped before its text is read."""
+    quoting = f"{EN_WIRE[1]}\n{EN_OTHER}"  # one sentence of the wire: an LSH candidate at Jaccard 0.15
+    for risk, read in ((DedupSettings().far_skip_risk, False), (0.0, True)):
+        store = FakeStore(DedupSettings(far_skip_risk=risk))
+        store.add(article("orig", wire("en"), title="T"))
+        far = article("far", quoting, hours=24 * 30)
+        _, sketch, _ = store.detector.sketch(far)
+        assert sketch is not None and "orig" in store.detector.near.candidates(sketch)
+        assert store.detector.near.agreement(sketch, ["orig"])["orig"] < 9
+        store.read.clear()
+        assert store.detector.check(far, 5) == []
+        assert ("orig" in store.read) is read
+        store.read.clear()
+        assert store.detector.check(article("near", quoting, hours=24), 5) == []  # within the window
+        assert store.read == ["orig"]
+        again = store.detector.check(article("again", "\n".join(EN_WIRE[:4]), hours=24 * 30), 5)
+        assert [(m.type, m.of) for m in again] == [("near", "orig")]  # a far copy is still verified
 
 
 def test_short_texts_only_match_exactly() -> None:

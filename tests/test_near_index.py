@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from service import shingles as sh
 from service.config import DedupSettings
-from service.near_index import NearDuplicateIndex
+from service.near_index import NearDuplicateIndex, min_agreement
 from service.text import matching_form
-from tests.test_dedup import EN_OTHER, EN_WIRE, wire
+from tests.test_dedup import AR_OTHER, AR_WIRE, EN_INDEPENDENT, EN_OTHER, EN_WIRE, wire
 
 SETTINGS = DedupSettings()
 
@@ -53,3 +55,29 @@ def test_load_replaces_the_content_with_stored_signatures() -> None:
     assert index.candidates(sketch) == ["orig"]
     index.load([], [])
     assert index.candidates(sketch) == []
+
+
+def test_agreement_counts_the_permutations_two_signatures_share() -> None:
+    texts = [wire("en"), EN_OTHER, EN_INDEPENDENT, "\n".join(AR_WIRE), AR_OTHER, f"{EN_WIRE[1]}\n{EN_OTHER}"]
+    index = _index({})
+    sketches = {}
+    for n, body in enumerate(texts):
+        _, sketch, _ = index.prepare(matching_form(body), "")
+        assert sketch is not None
+        sketches[f"a{n}"] = sketch
+        index.insert(f"a{n}", sketch)
+    for query in sketches.values():
+        found = index.agreement(query, [*sketches, "unknown"])
+        expected = {i: int(np.count_nonzero(query.hashvalues == s.hashvalues)) for i, s in sketches.items()}
+        assert found == expected
+    assert max(found.values()) == index.permutations == SETTINGS.num_perm
+
+
+def test_min_agreement_bounds_the_chance_of_missing_a_pair_at_the_threshold() -> None:
+    rng = np.random.default_rng(11)
+    for permutations, jaccard, risk in ((32, 0.6, 0.01), (32, 0.5, 0.05), (64, 0.6, 0.02)):
+        needed = min_agreement(permutations, jaccard, risk)
+        counts = rng.binomial(permutations, jaccard, size=400_000)
+        assert np.mean(counts < needed) <= risk * 1.1  # skipping below it misses at most ``risk``
+        assert np.mean(counts < needed + 1) > risk * 0.9  # one more would miss more than that
+    assert min_agreement(32, 0.6, 0.0) == 0

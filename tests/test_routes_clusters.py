@@ -127,6 +127,25 @@ def test_sort_orders(client: TestClient, seeds: list[dict[str, Any]]) -> None:
     assert created == sorted(created, reverse=True)
 
 
+def test_polling_with_the_etag_answers_304_until_the_list_changes(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    _ingest(client, seeds)
+    assert client.app.state.stories.wait_idle()  # type: ignore[attr-defined]
+    first = client.get("/clusters")
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
+    unchanged = client.get("/clusters", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == etag
+    assert client.get("/clusters").json() == first.json()
+    assert client.get("/clusters", params={"limit": 1}).headers["etag"] != etag  # another page
+    english = _synthetic(3, 0, random.Random(3), datetime(2024, 2, 1, tzinfo=UTC))
+    eng = _story_of(_ingest(client, [english]), "t3-0")
+    changed = client.get("/clusters", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert changed.json()["data"][0]["id"] == eng and changed.json()["count"] == first.json()["count"] + 1
+
+
 def test_pagination_walks_every_story_once_while_ingest_continues(client: TestClient) -> None:
     rng = random.Random(5)
     start = datetime(2024, 3, 1, tzinfo=UTC)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.text import fold_arabic, is_furniture, matching_form, normalize, sentences, strip_furniture
+from service.text import (
+    fold_arabic,
+    is_furniture,
+    matching_form,
+    normalize,
+    sentences,
+    strip_furniture,
+    words,
+)
 
 ARABIC_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"
 arabic_text = st.text(
@@ -60,6 +70,12 @@ def test_matching_form_is_idempotent_on_any_text(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_words_of_normalized_text_are_its_word_runs(text: str) -> None:
+    for form in (normalize(text), matching_form(text)):
+        assert words(form) == re.findall(r"\w+", form)
+
+
 @given(arabic_text)
 def test_arabic_letters_are_never_emptied(text: str) -> None:
     has_letter = any(ch in ARABIC_LETTERS for ch in text)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from service.cluster_store import StoryFilter
 from service.errors import ApiError
+from service.routes.responses import json_response, rendered_response
 from service.schemas import ClusterDetail, ClusterPage, Phase
 from service.stories import MEMBERS_PAGE, StoryViews
 from service.text import normalize
@@ -57,12 +58,14 @@ def list_clusters(
     sort: Annotated[Sort, Query(description="Descending last activity, size or creation.")] = "updated",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000, description="Previous page's next_cursor.")] = None,
-) -> ClusterPage:
+    if_none_match: Annotated[str | None, Header(description="ETag of a page held: 304 if unchanged.")] = None,
+) -> Response:
     """Live stories, most recently active (or biggest, or newest) first.
 
     A walk with ``cursor`` lists every story that existed at its first page exactly once,
     ordered by the key it had then, even while ingest continues; stories created after
     the first page are left to the next walk. Summaries, counts and keywords are current.
+    Each page carries an ETag; polling with ``If-None-Match`` answers 304 while it is unchanged.
     """
     since_at, until_at = _utc(since), _utc(until)
     if since_at and until_at and since_at > until_at:
@@ -76,7 +79,7 @@ def list_clusters(
         q=_matching("q", q),
         phase=phase,
     )
-    return views.list(flt, sort, limit, cursor)
+    return rendered_response(views.list_json(flt, sort, limit, cursor), if_none_match)
 
 
 @router.get("/{cluster_id}", response_model=ClusterDetail, summary="One story")
@@ -87,7 +90,7 @@ def get_cluster(
     members_cursor: Annotated[
         str | None, Query(max_length=500, description="Previous page's next_members_cursor.")
     ] = None,
-) -> ClusterDetail:
+) -> Response:
     """The story with a page of members in time order (copies under their original) and its
     daily timeline; ``next_members_cursor`` walks the rest.
 
@@ -100,4 +103,4 @@ def get_cluster(
             f"no story with id {cluster_id}; ids come from GET /clusters or POST /ingest",
             details={"id": cluster_id},
         )
-    return detail
+    return json_response(detail)
