@@ -4,8 +4,9 @@ Terms are grouped on a light Arabic stem (the matching form without the definite
 article and its attached particles), scored as term frequency within the story times
 how many of its articles use the term times a background IDF, and shown as the most
 frequent surface spelling of the group. The background model is ``wordfreq`` (large
-Arabic and English corpora), optionally blended with document frequencies of the
-stored corpus, so words common in all news ("said", "Tuesday") sink and names rise.
+Arabic and English corpora, read through :mod:`service.background_freq`), optionally
+blended with document frequencies of the stored corpus, so words common in all news
+("said", "Tuesday") sink and names rise.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import lru_cache
 
 import stopwordsiso
 
+from service.background_freq import BackgroundFrequencies
 from service.text import arabic_ratio, normalize
 
 # A word with its diacritics and tatweel kept, so the surface form is the stored spelling.
@@ -79,13 +81,14 @@ def surface_tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+_BACKGROUND = BackgroundFrequencies()  # tables built on first use, like the cache below
+
+
 @lru_cache(maxsize=200_000)
 def background_idf(surface: str) -> float:
     """IDF-like weight of a word from wordfreq: log10 of one over its frequency, capped."""
-    import wordfreq  # here, not at module level: its import costs a third of a second at every start
-
     lang = "ar" if arabic_ratio(surface) > 0.5 else "en"
-    zipf = wordfreq.zipf_frequency(surface, lang)
+    zipf = _BACKGROUND.zipf(surface, lang)
     return MAX_BACKGROUND_IDF if zipf <= 0 else min(MAX_BACKGROUND_IDF, max(0.0, 9.0 - zipf))
 
 

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.keywords import is_stopword
+from service.schemas import ClusterDetail, ClusterPage
 from service.text import arabic_ratio, normalize
 from tests.conftest import assert_error
 
@@ -134,6 +135,9 @@ def test_polling_with_the_etag_answers_304_until_the_list_changes(
     assert client.app.state.stories.wait_idle()  # type: ignore[attr-defined]
     first = client.get("/clusters")
     etag = first.headers["etag"]
+    assert ClusterPage.model_validate(first.json()).model_dump(mode="json") == first.json()
+    story = client.get(f"/clusters/{first.json()['data'][0]['id']}").json()
+    assert ClusterDetail.model_validate(story).model_dump(mode="json") == story
     assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
     unchanged = client.get("/clusters", headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == etag

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import Settings
+from service.schemas import DuplicateCheckOut
 from tests.conftest import assert_error
 
 
@@ -106,6 +107,8 @@ def test_check_finds_copies_and_stores_nothing(client: TestClient, seeds: list[d
     response = client.post("/duplicates/check", json={"title": draft["title"], "body": draft["body"]})
     assert response.status_code == 200
     body = response.json()
+    assert response.headers["content-type"] == "application/json"
+    assert DuplicateCheckOut.model_validate(body).model_dump(mode="json") == body  # the documented shape
     assert body["duplicates"][0]["id"] == seeds[2]["id"]
     assert body["duplicates"][0]["type"] in {"near", "exact"}
     assert set(body["duplicates"][0]) == {"id", "type", "score", "title", "source", "url", "published_at"}
