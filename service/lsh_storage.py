@@ -79,6 +79,11 @@ class ArrayKeys(DictListStorage):  # type: ignore[misc]
         self.matrix[rows] = keys
         return rows
 
+    def rows_of(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored ones of ``ids`` and their band keys, one row each (as :meth:`insert` put them)."""
+        known = [i for i in ids if i in self.rows.row_of]
+        return known, self.matrix[[self.rows.row_of[i] for i in known]]
+
     def get(self, key: str) -> list[bytes]:
         row = self.rows.row_of.get(key)
         if row is None:

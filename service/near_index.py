@@ -71,15 +71,12 @@ class NearDuplicateIndex:
         """How many banded permutations each stored article agrees on with ``sketch`` (an estimate
         of their Jaccard, from the band keys the index holds anyway); ids it lacks are left out."""
         lsh = self._lsh
-        query = b"".join(lsh._H(sketch.hashvalues[start:end]) for start, end in lsh.hashranges)
-        width = len(query) // lsh.hashranges[-1][1]
-        known = [i for i in ids if i in lsh.keys]
+        keys: ArrayKeys = lsh.keys  # :func:`service.shingles.new_lsh` always stores keys as arrays
+        known, rows = keys.rows_of(ids)
         if not known:
             return {}
-        if isinstance(lsh.keys, ArrayKeys):
-            rows = lsh.keys.matrix[[lsh.keys.rows.row_of[i] for i in known]]
-        else:
-            rows = np.frombuffer(b"".join(b"".join(lsh.keys.get(i)) for i in known), dtype=np.uint8)
+        query = b"".join(lsh._H(sketch.hashvalues[start:end]) for start, end in lsh.hashranges)
+        width = len(query) // lsh.hashranges[-1][1]
         mine = np.frombuffer(query, dtype=np.uint8).reshape(1, -1, width)
         equal = (rows.reshape(len(known), -1, width) == mine).all(axis=2).sum(axis=1)
         return dict(zip(known, equal.tolist(), strict=True))
