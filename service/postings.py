@@ -55,7 +55,8 @@ class KeywordPostings:
         added = self._added.get(keyword, [])
         if len(added) >= count:
             return added[-count:]
-        at = int(np.searchsorted(self._keys, keyword))
+        # a numpy scalar of the keys' dtype: a Python int makes numpy convert the whole array
+        at = int(self._keys.searchsorted(np.uint32(keyword)))
         if at == len(self._keys) or self._keys[at] != keyword:
             return list(added)
         start, end = int(self._starts[at]), int(self._starts[at + 1])

@@ -8,7 +8,10 @@ from hypothesis import strategies as st
 
 from service.postings import KeywordPostings
 
-pairs = st.lists(st.integers(0, 12), max_size=60)  # keyword of each posting, seqs 1, 2, ...
+# keywords are uint32 hashes: small ones plus the top of the range (a signed type would misorder them)
+KEYWORDS = [*range(12), 2**31 - 1, 2**31, 2**32 - 2]
+ABSENT = [12, 2**31 + 1, 2**32 - 1]
+pairs = st.lists(st.sampled_from(KEYWORDS), max_size=60)  # keyword of each posting, seqs 1, 2, ...
 
 
 @settings(max_examples=200, deadline=None)
@@ -22,7 +25,7 @@ def test_recent_postings_match_one_list_per_keyword(loaded: list[int], added: li
     for seq, keyword in enumerate(added, start=len(loaded) + 1):
         postings.add(keyword, seq)
         model.setdefault(keyword, []).append(seq)
-    for keyword in range(14):
+    for keyword in KEYWORDS + ABSENT:
         assert postings.recent(keyword, count) == model.get(keyword, [])[-count:]
     assert dict(postings.items()) == model and len(postings) == len(model)
 
