@@ -1,10 +1,11 @@
 """Keyword postings: for each distinctive word, the ``seq`` of the articles that have it, in seq order.
 
 The story stage reads the most recent postings of an article's keywords to find candidates
-FAISS may miss. A restart restores hundreds of thousands of postings from the snapshot, so
-those stay as three flat arrays (sorted keywords, their offsets, the seqs); only postings
-added after the restart are kept in small per-keyword lists. Removed articles stay listed:
-readers skip seqs they no longer know.
+FAISS may miss. Postings live in three flat arrays (sorted keywords, their offsets, the
+seqs: 12 bytes a posting) plus a small dict of lists for those added since the last merge;
+the dict is merged into the arrays once it holds an eighth as many postings (a Python list
+costs about 40 bytes a posting, so an ingesting process would otherwise hold three times
+what a restarted one does). Removed articles stay listed: readers skip seqs they no longer know.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from collections.abc import Iterator
 
 import numpy as np
 
+MERGE_MIN = 50_000  # postings kept in the dict at least before a merge
+
 
 class KeywordPostings:
-    """Keyword -> seqs in seq order: a flat base (bulk loaded) plus appended lists."""
+    """Keyword -> seqs in seq order: flat arrays plus recently added lists."""
 
-    _keys: np.ndarray  # sorted distinct keywords of the base
+    _keys: np.ndarray  # sorted distinct keywords of the arrays
     _starts: np.ndarray  # offsets of each keyword's seqs in _seqs (one more than keywords)
     _seqs: np.ndarray
-    _added: dict[int, list[int]]  # postings since the last load
+    _added: dict[int, list[int]]  # postings since the last merge
+    _added_count: int
 
-    def __init__(self) -> None:
+    def __init__(self, merge_min: int = MERGE_MIN) -> None:
+        self.merge_min = merge_min
         self.clear()
 
     def clear(self) -> None:
@@ -32,23 +37,52 @@ class KeywordPostings:
             np.zeros(1, np.int64),
             np.zeros(0, np.int64),
         )
-        self._added = {}
+        self._added, self._added_count = {}, 0
 
     def load(self, keywords: np.ndarray, seqs: np.ndarray) -> None:
         """Replace the content with one posting per (keyword, seq) pair; pairs in seq order."""
         self.clear()
+        self._fill(np.asarray(keywords, np.uint32), np.asarray(seqs, np.int64))
+
+    def _fill(self, keywords: np.ndarray, seqs: np.ndarray) -> None:
         if not len(keywords):
             return
         order = np.argsort(keywords, kind="stable")  # stable: each keyword's seqs stay in order
         ordered = keywords[order]
         first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        self._keys = ordered[first].astype(np.uint32)
+        self._keys = ordered[first]
         self._starts = np.append(first, len(ordered)).astype(np.int64)
-        self._seqs = np.asarray(seqs, np.int64)[order]
+        self._seqs = seqs[order]
 
     def add(self, keyword: int, seq: int) -> None:
         """Append a posting (seqs only grow, so the order holds)."""
         self._added.setdefault(keyword, []).append(seq)
+        self._added_count += 1
+        if self._added_count > max(self.merge_min, len(self._seqs) // 8):
+            self.merge()
+
+    @property
+    def pending(self) -> int:
+        """Postings added since the last merge."""
+        return self._added_count
+
+    def merge(self) -> None:
+        """Move the added postings into the flat arrays."""
+        if not self._added:
+            return
+        keys = np.repeat(self._keys, np.diff(self._starts))
+        added_keys = np.fromiter(
+            (k for k, seqs in self._added.items() for _ in seqs), np.uint32, self._added_count
+        )
+        added_seqs = np.fromiter(
+            (s for seqs in self._added.values() for s in seqs), np.int64, self._added_count
+        )
+        # every added seq is newer than every merged one: after the stable sort each keyword's
+        # seqs are still in order (within one keyword the dict's list is in order already)
+        merged_keys = np.concatenate([keys, added_keys])
+        merged_seqs = np.concatenate([self._seqs, added_seqs])
+        self._added, self._added_count = {}, 0
+        self._fill(merged_keys, merged_seqs)
 
     def recent(self, keyword: int, count: int) -> list[int]:
         """The last ``count`` seqs posted under ``keyword``."""

@@ -14,10 +14,13 @@ ABSENT = [12, 2**31 + 1, 2**32 - 1]
 pairs = st.lists(st.sampled_from(KEYWORDS), max_size=60)  # keyword of each posting, seqs 1, 2, ...
 
 
-@settings(max_examples=200, deadline=None)
-@given(loaded=pairs, added=pairs, count=st.integers(1, 30))
-def test_recent_postings_match_one_list_per_keyword(loaded: list[int], added: list[int], count: int) -> None:
-    postings = KeywordPostings()
+@settings(max_examples=300, deadline=None)
+@given(loaded=pairs, added=pairs, count=st.integers(1, 30), merge_min=st.integers(1, 70))
+def test_recent_postings_match_one_list_per_keyword(
+    loaded: list[int], added: list[int], count: int, merge_min: int
+) -> None:
+    """Whatever was loaded, added and merged (every ``merge_min`` adds or so), reads equal the model's."""
+    postings = KeywordPostings(merge_min=merge_min)
     postings.load(np.array(loaded, np.uint32), np.arange(1, len(loaded) + 1))
     model: dict[int, list[int]] = {}
     for seq, keyword in enumerate(loaded, start=1):
@@ -25,6 +28,7 @@ def test_recent_postings_match_one_list_per_keyword(loaded: list[int], added: li
     for seq, keyword in enumerate(added, start=len(loaded) + 1):
         postings.add(keyword, seq)
         model.setdefault(keyword, []).append(seq)
+        assert postings.pending <= max(merge_min, (len(loaded) + seq) // 8)
     for keyword in KEYWORDS + ABSENT:
         assert postings.recent(keyword, count) == model.get(keyword, [])[-count:]
     assert dict(postings.items()) == model and len(postings) == len(model)
@@ -37,3 +41,14 @@ def test_a_load_replaces_and_clear_forgets() -> None:
     assert postings.recent(5, 10) == [11] and postings.recent(7, 1) == [12]
     postings.clear()
     assert postings.recent(7, 10) == [] and len(postings) == 0
+
+
+def test_merge_moves_every_added_posting_into_the_arrays() -> None:
+    postings = KeywordPostings(merge_min=1000)
+    postings.load(np.array([3, 2**32 - 2, 3], np.uint32), np.array([1, 2, 3]))
+    for seq, keyword in enumerate([2**32 - 2, 7, 3, 7], start=4):
+        postings.add(keyword, seq)
+    assert postings.pending == 4
+    postings.merge()
+    assert postings.pending == 0
+    assert dict(postings.items()) == {3: [1, 3, 6], 7: [5, 7], 2**32 - 2: [2, 4]}
