@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import cache
 
 import numpy as np
 
 MIN_FREQ = 1e-9  # Zipf 0: what ``zipf_frequency`` answers for words it does not know
+# Words of one of these alphabets alone (no marks, tatweel, digits or punctuation) are their own
+# single token in wordfreq's Arabic and English tokenizers, so their lookup skips the tokenizer
+# (a tenth of the cost). Checked on SaudiNewsNet: 260,034 such words, none tokenized otherwise.
+_PLAIN_ALPHABETS = (
+    frozenset(chr(c) for c in range(0x0621, 0x064B) if c != 0x0640),  # Arabic letters
+    frozenset("abcdefghijklmnopqrstuvwxyz"),
+)
+_PLAIN_LANGS = frozenset({"ar", "en"})
 
 
 class BackgroundFrequencies:
@@ -53,16 +62,20 @@ class BackgroundFrequencies:
     def _centibels(self, token: str, lang: str) -> int | None:
         keys, centibels = self._table(lang)
         key = hash(token)
-        at = int(np.searchsorted(keys, key))
+        at = int(keys.searchsorted(key))
         return int(centibels[at]) if at < len(keys) and keys[at] == key else None
 
     def zipf(self, word: str, lang: str) -> float:
         """``wordfreq.zipf_frequency(word, lang)``, from the compact table."""
+        if lang in _PLAIN_LANGS and _plain(word):
+            centibels = self._centibels(word, lang)
+            return 0.0 if centibels is None else _single_token_zipf(centibels)
         import wordfreq
 
         if wordfreq.get_language_info(lang)["tokenizer"] == "jieba":
             return float(wordfreq.zipf_frequency(word, lang, self.wordlist))  # inferred word breaks
-        tokens = wordfreq.lossy_tokenize(word, lang)
+        else:
+            tokens = wordfreq.lossy_tokenize(word, lang)
         if not tokens:
             return 0.0
         inverse = 0.0
@@ -75,10 +88,31 @@ class BackgroundFrequencies:
             if smashed != token:
                 freq *= wordfreq.digit_freq(token)
             inverse += 1.0 / freq
-        freq = max(1.0 / inverse, MIN_FREQ)
-        freq = round(freq, math.floor(-math.log(freq, 10)) + 3)  # wordfreq keeps 3 significant digits
-        return round(wordfreq.freq_to_zipf(freq), 2)
+        return _zipf(inverse)
 
     def nbytes(self) -> int:
         """Memory held by the tables built so far."""
         return sum(keys.nbytes + cb.nbytes for keys, cb in self._tables.values())
+
+
+def _zipf(inverse: float) -> float:
+    """Zipf value of a word from the sum of its tokens' inverse frequencies, rounded as wordfreq does."""
+    import wordfreq
+
+    freq = max(1.0 / inverse, MIN_FREQ)
+    freq = round(freq, math.floor(-math.log(freq, 10)) + 3)  # wordfreq keeps 3 significant digits
+    return float(round(wordfreq.freq_to_zipf(freq), 2))
+
+
+@cache  # a list has under a thousand distinct levels
+def _single_token_zipf(centibels: int) -> float:
+    """:func:`_zipf` of a one-token word listed at ``centibels``."""
+    import wordfreq
+
+    return _zipf(1.0 / wordfreq.cB_to_freq(-centibels))
+
+
+def _plain(word: str) -> bool:
+    """Whether the word is made of one of ``_PLAIN_ALPHABETS`` alone."""
+    letters = set(word)
+    return bool(letters) and any(letters <= alphabet for alphabet in _PLAIN_ALPHABETS)
