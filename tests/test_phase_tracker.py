@@ -12,6 +12,7 @@ from service.story_state import Member, Story
 
 HOUR = 3600.0
 insert = phase_tracker._insert
+splice = phase_tracker._splice
 
 
 def _reference(story: Story, members: dict[str, Member]) -> dict[str, str]:
@@ -32,8 +33,9 @@ def _check(
 
 
 def test_tracked_stories_match_a_full_recompute(monkeypatch: pytest.MonkeyPatch) -> None:
-    inserts = []
+    inserts, splices = [], []
     monkeypatch.setattr(phase_tracker, "_insert", lambda *a: inserts.append(1) or insert(*a))
+    monkeypatch.setattr(phase_tracker, "_splice", lambda *a: splices.append(1) or splice(*a))
     rng = np.random.default_rng(3)
     tracker = PhaseTracker()
     members: dict[str, Member] = {}
@@ -52,13 +54,22 @@ def test_tracked_stories_match_a_full_recompute(monkeypatch: pytest.MonkeyPatch)
             gone = members.pop(sorted(stories[1].members)[int(rng.integers(len(stories[1])))])
             stories[1].discard(gone, vector)
             _check(tracker, 1, stories, members)
-        if seq == 400:  # a merge of story 2 into 1, then a fresh story 2
+        if seq % 41 == 0 and len(stories[2]) > 3:  # a few members move between stories at once
+            source, target = (1, 2) if rng.random() < 0.5 else (2, 1)
+            moved = rng.choice(sorted(stories[source].members), int(rng.integers(1, 5)), replace=False)
+            for member_id in moved.tolist():
+                stories[source].discard(members[member_id], vector)
+                stories[target].add(members[member_id], vector)
+                members[member_id].story = target
+            _check(tracker, source, stories, members)
+            _check(tracker, target, stories, members)
+        if seq in (400, 650):  # a merge of story 2 into 1 (big, then small), then a fresh story 2
             for member_id in stories[2].members:
                 members[member_id].story = 1
             stories[1].absorb(stories.pop(2))
             stories[2] = Story(2, 2)
             _check(tracker, 1, stories, members)
-    assert len(stories[1]) > MIN_TRACKED and len(inserts) > 400
+    assert len(stories[1]) > MIN_TRACKED and len(inserts) > 400 and len(splices) > 15
 
 
 def test_a_reloaded_story_is_tracked_afresh() -> None:
