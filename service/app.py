@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with Pipeline.open(settings) as pipeline:
-            stories = StoryViews(pipeline.store).start()
+            stories = StoryViews(pipeline.store, pipeline.priority).start()
             pipeline.on_commit.append(stories.on_commit)
             app.state.stories = stories
             if settings.load_seeds:

@@ -195,14 +195,33 @@ class StoryClusterer(PersistentStories):
             bar = min(bar, self.settings.popular_join_threshold)
         return best if best.score >= bar else None
 
-    def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment:
-        """Place one new article; returns where it went and everything that changed."""
+    def plan(self, doc: PreparedArticle) -> list[Candidate] | None:
+        """Candidate stories of a new article, best first: what :meth:`assign` reads before it
+        changes anything. Only the (single) writer calls it, so nothing changes in between;
+        ``None`` for an article already stored, which is ranked after its removal."""
+        if doc.id in self.members:
+            return None
+        item = self._ahead.get(doc.id)
+        if item is None:
+            item = self._ahead[doc.id] = self._embed([doc])[0]
+        return self._candidates(item)
+
+    def assign(
+        self,
+        doc: PreparedArticle,
+        seq: int,
+        duplicate: DuplicateMatch | None,
+        planned: list[Candidate] | None = None,
+    ) -> StoryAssignment:
+        """Place one new article (ranked by :meth:`plan` just before, or here); returns where
+        it went and everything that changed."""
         item = self._prepared(doc)
         member = item.member
         member.seq = seq
         if doc.id in self.members:
             self.remove(doc.id)
-        ranked = self._candidates(item)
+            planned = None
+        ranked = planned if planned is not None else self._candidates(item)
         original = self.members.get(duplicate.of) if duplicate is not None else None
         semantic = None
         similarity = ranked[0].best if ranked else 0.0

@@ -226,6 +226,12 @@ class Settings(BaseSettings):
     checkpoint_seconds: float = Field(
         60.0, ge=0, description="Least time between saves of the FAISS file and story state during ingest."
     )
+    check_priority_ms: float = Field(
+        50.0,
+        ge=0,
+        description="Longest wait, in ms, of ingest per article and of the summary worker per story "
+        "while duplicate checks are running (checks answer a waiting editor); 0 turns the priority off.",
+    )
     embedder: Literal["lexical", "sentence-transformers", "hybrid"] = Field(
         "lexical",
         description="Embedding backend: offline char n-gram TF-IDF, a sentence-transformers model, or both.",

@@ -16,7 +16,13 @@ DRAFT_ID = "\x00draft"  # cannot collide with a stored id: ids never start with 
 
 
 def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
-    """Matches best first (exact, URL, near), plus the story the piece would join."""
+    """Matches best first (exact, URL, near), plus the story the piece would join; ingest and
+    summary work step aside while it runs (``check_priority_ms``)."""
+    with pipeline.priority.check():
+        return _check(pipeline, request)
+
+
+def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
     draft = ArticleIn(
         id=DRAFT_ID,
         source="draft",

@@ -23,6 +23,7 @@ from service.documents import DuplicateMatch, PreparedArticle
 from service.outcomes import article_out, result_from_row
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
+from service.priority import CheckPriority
 from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
 from service.stages import DuplicateStage, StoryAssignment, StoryStage
 from service.state_lock import StateLock
@@ -50,6 +51,7 @@ class Pipeline:
         self._write_lock = threading.Lock()
         # Guards the stages' in-memory state: held per article by writers, shared by checks.
         self.state_lock = StateLock()
+        self.priority = CheckPriority(settings.check_priority_ms / 1000.0)  # checks before background work
         self._pending: dict[str, str] = {}
         self._last_checkpoint = time.monotonic()
         self._trimmer = heap.Trimmer(TRIM_INTERVAL_SECONDS)
@@ -153,16 +155,22 @@ class Pipeline:
         if doc.id in stored:
             return result_from_row(stored[doc.id], self.store.survivor)
         now = _iso(doc.received_at)
+        self.priority.step_aside()
+        with self.timer.stage("dedup"):
+            signature = self.dedup.signature(doc)  # hashing only: no lock, as for a check
+        # Reading first, with the lock shared: checks wait only for the changes that follow.
+        # This thread is the only writer (write lock), so nothing changes in between.
+        with self.state_lock.reading(), self.timer.stage("assign"):
+            planned = self.stories.plan(doc)
         with self.state_lock:
             with self.timer.stage("dedup"):
-                signature = self.dedup.signature(doc)
                 self._pending[doc.id] = doc.body_norm
                 decision = self.dedup.add(doc, signature)
             duplicate = decision.changed.get(doc.id)
             with self.timer.stage("store"):
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
-                assignment = self.stories.assign(doc, seq, duplicate)
+                assignment = self.stories.assign(doc, seq, duplicate, planned)
         _settle(batch, assignment)
         if duplicate is None and assignment.semantic is not None:
             duplicate = self._semantic_original(assignment.semantic)

@@ -131,7 +131,14 @@ class StoryStage(Protocol):
 
     def prepare(self, docs: Sequence[PreparedArticle]) -> None: ...
 
-    def assign(self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None) -> StoryAssignment: ...
+    def plan(self, doc: PreparedArticle) -> Any:
+        """The read-only part of :meth:`assign` (ranking the candidate stories), run with the
+        state lock shared so duplicate checks need not wait for it; ``None``: assign does it."""
+        ...
+
+    def assign(
+        self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None, planned: Any = None
+    ) -> StoryAssignment: ...
 
     def embed_draft(self, doc: PreparedArticle) -> Any:
         """What :meth:`probe` embeds from the text, computed without the state lock."""

@@ -10,7 +10,9 @@ benchmark's load, checks waited 21 ms on average (p95 55 ms) for it, about half 
 Here the lock is *phase-fair*: readers that queued while a writer held it go in as soon as that
 writer leaves, before it (or another writer) can take it again; a waiting writer in turn holds
 back readers that arrive after it. So a reader waits for at most one writer section, and a
-writer for at most one group of readers.
+writer for at most one group of readers. Ingest keeps its sections short: it ranks an article's
+candidate stories as a reader first (no other writer can run in between), and takes the lock
+exclusively only for the changes.
 """
 
 from __future__ import annotations

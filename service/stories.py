@@ -33,6 +33,7 @@ from service.cursors import (
 )
 from service.keywords import CorpusFrequencies
 from service.page_cache import PageCache, Rendered
+from service.priority import CheckPriority
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
 from service.story_db import connect
@@ -75,8 +76,9 @@ def _text_needed(rows: list[Row]) -> list[int] | None:
 class StoryViews:
     """Owner of the story facts and summary cache of one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, priority: CheckPriority | None = None) -> None:
         self.store = store
+        self.priority = priority
         self._facts_conn = connect(store.path)
         self._facts_lock = threading.Lock()
         self._cond = threading.Condition()
@@ -165,6 +167,8 @@ class StoryViews:
                 for cluster_id in sorted(pending - set(offered), reverse=True):
                     if self._stopping:
                         break
+                    if self.priority is not None:
+                        self.priority.step_aside()
                     if sql.summary_due(conn, cluster_id, refresh_due):
                         self._save(conn, cluster_id, *self._compute(cluster_id))
                 if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):

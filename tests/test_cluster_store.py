@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import random
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from service import cluster_store as sql
-from service.stories import SMALL_STORY, refresh_due
+from service.priority import CheckPriority
+from service.store import Store
+from service.stories import SMALL_STORY, StoryViews, refresh_due
 from service.story_db import connect
 from service.text import normalize
 from tests.story_room import Newsroom
@@ -172,3 +176,23 @@ def test_a_members_cursor_only_continues_its_own_story(room: Newsroom) -> None:
     with pytest.raises(ApiError) as garbage:
         room.views.detail(1, members_cursor="not-a-cursor")
     assert other.value.status == garbage.value.status == 400
+
+
+def test_the_summary_worker_steps_aside_while_a_check_runs(tmp_path: Path) -> None:
+    """Summaries wait (bounded) for checks in flight: a check answers an editor, they do not."""
+    store = Store(tmp_path / "db.sqlite3").open()
+    priority = CheckPriority(max_wait=0.4)
+    views = StoryViews(store, priority).start()
+    try:
+        room = Newsroom(store, views)
+        with priority.check():
+            started = time.monotonic()
+            room.add(1, title="زيارة كيم إلى روسيا")
+            assert views.wait_idle()
+            held = time.monotonic() - started
+        query = "SELECT summary_version, content_version FROM clusters"
+        assert tuple(store.reader().execute(query).fetchone()) == (1, 1)  # summarized all the same
+        assert held >= 0.35 and priority.waited >= 0.35
+    finally:
+        views.stop()
+        store.close()

@@ -276,3 +276,20 @@ def test_a_batch_searched_ahead_assigns_as_one_search_per_article(tmp_path: Path
     placed = {d.id: ahead.members[d.id].story for d in docs}
     assert placed == {d.id: one_by_one.members[d.id].story for d in docs}
     assert 2 <= len(set(placed.values())) <= 5  # copies found their stories within the batch
+
+
+def test_planning_first_places_articles_as_assign_alone(tmp_path: Path) -> None:
+    """The pipeline ranks under the shared lock (``plan``), then assigns with that ranking."""
+    docs = _variants(30)
+    planned = StoryClusterer(Settings(data_dir=tmp_path / "planned"))
+    alone = StoryClusterer(Settings(data_dir=tmp_path / "alone"))
+    planned.prepare(docs)
+    for seq, doc in enumerate(docs):
+        ranked = planned.plan(doc)
+        assert ranked is not None
+        planned.assign(doc, seq, None, ranked)
+    run(alone, docs)
+    assert {d.id: planned.members[d.id].story for d in docs} == {
+        d.id: alone.members[d.id].story for d in docs
+    }
+    assert planned.plan(docs[0]) is None  # stored already: assign ranks it after removing the old one

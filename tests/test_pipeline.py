@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -133,3 +134,22 @@ def test_a_batch_answer_tells_each_article_s_story_and_phase_as_committed(
             stored = pipeline.article(result.id)
             assert stored is not None
             assert (result.cluster_id, result.phase) == (stored.cluster_id, stored.phase), result.id
+
+
+def test_ingest_steps_aside_while_a_check_runs(settings: Settings, seeds: list[dict[str, Any]]) -> None:
+    """Each article waits for checks in flight, at most ``check_priority_ms``; 0 turns that off."""
+    elapsed = {}
+    for priority_ms in (300.0, 0.0):
+        tuned = Settings(
+            data_dir=settings.data_dir / f"p{int(priority_ms)}",
+            load_seeds=False,
+            check_priority_ms=priority_ms,
+        )
+        with Pipeline.open(tuned) as pipeline:
+            with pipeline.priority.check():  # as a check in flight during the whole batch
+                started = time.monotonic()
+                results = pipeline.ingest(_articles(seeds[:2]))
+                elapsed[priority_ms] = time.monotonic() - started
+            assert [r.status for r in results] == ["created", "created"]
+            assert (pipeline.priority.waited >= 0.5) == (priority_ms > 0)
+    assert elapsed[300.0] >= 0.55 and elapsed[0.0] < elapsed[300.0]
