@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with Pipeline.open(settings) as pipeline:
+            if pipeline.verifier is not None:
+                pipeline.verifier.start()  # spawns in the background: the first check need not wait
             stories = StoryViews(pipeline.store, pipeline.priority).start()
             pipeline.on_commit.append(stories.on_commit)
             app.state.stories = stories

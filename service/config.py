@@ -232,6 +232,12 @@ class Settings(BaseSettings):
         description="Longest wait, in ms, of ingest per article and of the summary worker per story "
         "while duplicate checks are running (checks answer a waiting editor); 0 turns the priority off.",
     )
+    check_workers: int = Field(
+        1,
+        ge=0,
+        description="Worker processes that verify duplicate-check candidates beside the server, on "
+        "another core (0: verify in the server's own interpreter).",
+    )
     embedder: Literal["lexical", "sentence-transformers", "hybrid"] = Field(
         "lexical",
         description="Embedding backend: offline char n-gram TF-IDF, a sentence-transformers model, or both.",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from service.dupgroups import Changes, DuplicateGroups
 from service.lsh_params import LeanMinHash
 from service.near_index import NearDuplicateIndex, Other, Prepared, min_agreement
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
+
+if TYPE_CHECKING:
+    from service.verifier import CheckVerifier
 
 _DAY = 86400.0
 _EXACT: tuple[DuplicateType, DuplicateType] = ("url", "exact")
@@ -63,14 +67,24 @@ class DuplicateCheck:
     headline: np.ndarray
     others: dict[str, Other]
 
-    def matches(self, limit: int) -> list[DuplicateMatch]:
-        """Exact, URL and verified near matches, best first."""
+    def matches(self, limit: int, verifier: CheckVerifier | None = None) -> list[DuplicateMatch]:
+        """Exact, URL and verified near matches, best first (near candidates verified by
+        ``verifier``'s worker when given, else here)."""
         found = dict(self.exact)
         if self.others:
-            for i, copy in self.near.copies(self.text, self.headline, self.others).items():
+            copies = (
+                self.verify()
+                if verifier is None
+                else verifier.copies(self.text, self.headline, self.others, self.verify)
+            )
+            for i, copy in copies.items():
                 found.setdefault(i, DuplicateMatch("near", i, copy.score))
         rank = {"exact": 0, "url": 1, "near": 2}
         return sorted(found.values(), key=lambda m: (-m.score, rank[m.type], m.of))[:limit]
+
+    def verify(self) -> dict[str, Copy]:
+        """The near candidates the text verifiably copies, verified in this process."""
+        return self.near.copies(self.text, self.headline, self.others)
 
 
 class DuplicateDetector:

@@ -7,7 +7,7 @@ and the exact / URL lookups live in the duplicate stage (:mod:`service.dedup`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from math import comb
 
 import numpy as np
@@ -37,6 +37,25 @@ def min_agreement(permutations: int, jaccard: float, risk: float) -> int:
             break
         needed = k + 1
     return needed
+
+
+def verify_copies(
+    text: sh.ShingleProfile,
+    headline: np.ndarray,
+    others: Mapping[str, Other],
+    bodies: Mapping[str, str],
+    settings: DedupSettings,
+) -> dict[str, Copy]:
+    """Those of ``others`` (with their normalized ``bodies``; ids without one are skipped) that
+    ``text`` verifiably copies."""
+    found = {
+        i: verify(
+            text, sh.profile(b, settings.shingle_size), others[i][0], settings, (headline, others[i][1])
+        )
+        for i, b in bodies.items()
+        if i in others and b is not None
+    }
+    return {i: copy for i, copy in found.items() if copy is not None}
 
 
 class NearDuplicateIndex:
@@ -91,12 +110,7 @@ class NearDuplicateIndex:
     ) -> dict[str, Copy]:
         """The stored articles ``text`` verifiably copies among ``others`` (id -> days apart and
         headline keys); their texts are read through the body lookup."""
-        size, bodies = self.settings.shingle_size, self._bodies(sorted(others))
-        found = {
-            i: verify(text, sh.profile(b, size), others[i][0], self.settings, (headline, others[i][1]))
-            for i, b in bodies.items()
-        }
-        return {i: copy for i, copy in found.items() if copy is not None}
+        return verify_copies(text, headline, others, self._bodies(sorted(others)), self.settings)
 
     def insert(self, article_id: str, sketch: LeanMinHash) -> None:
         """Index ``sketch`` under ``article_id`` (ids are unique: no duplication check)."""

@@ -29,6 +29,7 @@ from service.stages import DuplicateStage, StoryAssignment, StoryStage
 from service.state_lock import StateLock
 from service.store import Store, Transaction
 from service.timing import StageTimer
+from service.verifier import CheckVerifier
 
 log = logging.getLogger(__name__)
 STORY_STATE_KEY = "stories"
@@ -52,6 +53,11 @@ class Pipeline:
         # Guards the stages' in-memory state: held per article by writers, shared by checks.
         self.state_lock = StateLock()
         self.priority = CheckPriority(settings.check_priority_ms / 1000.0)  # checks before background work
+        self.verifier = (
+            CheckVerifier(settings.database_path, settings.dedup, settings.check_workers, self.pending_bodies)
+            if settings.check_workers
+            else None
+        )
         self._pending: dict[str, str] = {}
         self._last_checkpoint = time.monotonic()
         self._trimmer = heap.Trimmer(TRIM_INTERVAL_SECONDS)
@@ -94,6 +100,8 @@ class Pipeline:
         self._trimmer.release()  # a rebuild frees every row and array it read
 
     def close(self) -> None:
+        if self.verifier is not None:
+            self.verifier.close()
         with self._write_lock:
             self.checkpoint()
             self.store.close()
@@ -107,6 +115,11 @@ class Pipeline:
                 tx.put_state(STORY_STATE_KEY, state)
         self._last_checkpoint = time.monotonic()
         self._trimmer.release()  # the serialized state is garbage now
+
+    def pending_bodies(self, ids: Sequence[str]) -> dict[str, str]:
+        """Normalized bodies of the given ids that belong to the batch being committed."""
+        found = {i: self._pending.get(i) for i in ids}  # get: the ingest thread may clear it meanwhile
+        return {i: body for i, body in found.items() if body is not None}
 
     def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
         """Normalized bodies by id, including articles of the batch not yet committed."""

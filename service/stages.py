@@ -57,7 +57,10 @@ class DedupDecision:
 class PlannedCheck(Protocol):
     """A duplicate check whose state-dependent part is done; ``matches`` runs without the lock."""
 
-    def matches(self, limit: int) -> list[DuplicateMatch]: ...
+    def matches(self, limit: int, verifier: Any = None) -> list[DuplicateMatch]:
+        """Best matches first; ``verifier`` (a :class:`service.verifier.CheckVerifier`) verifies
+        the near candidates elsewhere (here when None)."""
+        ...
 
 
 class DuplicateStage(Protocol):
