@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.batch_search import BatchSearch
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
-from service.index import VectorIndex, top_k
+from service.index import VectorIndex
 from service.phase_tracker import PhaseTracker
 from service.phases import article_cue
 from service.postings import KeywordPostings
@@ -46,17 +47,6 @@ class _Prepared:
     vector: np.ndarray
     member: Member
     near: tuple[np.ndarray, np.ndarray] | None = None
-
-
-@dataclass(slots=True)
-class _BatchSearch:
-    """Articles indexed since the batch's FAISS search: each article's search result is topped
-    up with them, so it equals a search of the index at the article's own turn."""
-
-    seqs: list[int]
-    vectors: list[np.ndarray]
-    buckets: list[int]  # time shard of each, as the index files it
-    stale: bool = False  # an article was removed since: search afresh instead
 
 
 class StoryClusterer(PersistentStories):
@@ -81,8 +71,8 @@ class StoryClusterer(PersistentStories):
         self.postings = KeywordPostings()
         self.next_story = 1
         self._ahead: dict[str, _Prepared] = {}
-        self._batch: _BatchSearch | None = None
-        self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members)
+        self._batch: BatchSearch | None = None
+        self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members, self.index.vectors)
         self.phase_tracker = PhaseTracker()
         self.restored = False  # whether the last load used the snapshot
 
@@ -110,7 +100,7 @@ class StoryClusterer(PersistentStories):
             )
             for item, near in zip(items, found, strict=True):
                 item.near = near
-            self._batch = _BatchSearch([], [], [])
+            self._batch = BatchSearch()
         for doc, item in zip(docs, items, strict=True):
             self._ahead[doc.id] = item
 
@@ -131,17 +121,11 @@ class StoryClusterer(PersistentStories):
         if item.near is None or batch is None or batch.stale:
             scores, ids = self.index.search(item.vector, k, item.member.timestamp, within)
             return scores[0], ids[0]
-        scores, ids = item.near
         if not batch.seqs:
-            return scores, ids
+            return item.near
         low = self.index.bucket(item.member.timestamp - within)
         high = self.index.bucket(item.member.timestamp + within)
-        rows = [i for i, b in enumerate(batch.buckets) if low <= b <= high]
-        if not rows:
-            return scores, ids
-        added = np.stack([batch.vectors[i] for i in rows]) @ item.vector.astype(np.float32)
-        added_ids = np.array([batch.seqs[i] for i in rows], np.int64)
-        return top_k([(scores, ids), (added.astype(np.float32), added_ids)], k)
+        return batch.top_up(item.near, item.vector, low, high, k)
 
     # --- assignment ------------------------------------------------------------------------
     def _candidates(self, item: _Prepared, exclude: str | None = None) -> list[Candidate]:
@@ -229,8 +213,8 @@ class StoryClusterer(PersistentStories):
         moved_from: set[int] = set()
         if original is not None:
             story_id, similarity = original.story, duplicate.score if duplicate else 1.0
-            target = self._rehome_target(original, ranked)
-            if target is not None and (moves := self._move_group(original, target)):
+            target = self.merger.rehome_target(original, ranked, self._joinable(ranked))
+            if target is not None and (moves := self.merger.move_group(original, target)):
                 moved_from, story_id = {story_id}, target
         elif (best := self._joinable(ranked)) is not None:
             story_id = best.story
@@ -269,44 +253,6 @@ class StoryClusterer(PersistentStories):
             moves=moves,
         )
 
-    def _rehome_target(self, original: Member, ranked: list[Candidate]) -> int | None:
-        """The story a copy's whole duplicate group should move to, if any.
-
-        A copy brings new evidence about its group: when the story it would join on its own
-        content scores ``rehome_margin`` more than the group's current story (the group's own
-        members count for the latter), the original landed in the wrong story, usually a broad
-        one that took it before the event's own story existed.
-        """
-        if not self.settings.rehome_margin:
-            return None
-        best = self._joinable(ranked)
-        if best is None or best.story == original.story:
-            return None
-        own = next((c.score for c in ranked if c.story == original.story), 0.0)
-        return best.story if best.score >= own + self.settings.rehome_margin else None
-
-    def _move_group(self, original: Member, target: int) -> dict[str, int]:
-        """Move the original and its copies to ``target``; returns the moved ids (none when the
-        group is its whole story: that is a merge, left to the merge rules)."""
-        source = self.stories[original.story]
-        group = sorted(
-            (
-                m
-                for m in map(self.members.__getitem__, source.members)
-                if original.id in (m.id, m.duplicate_of)
-            ),
-            key=lambda m: m.seq,
-        )
-        if len(group) >= len(source):
-            return {}
-        vectors = self.index.vectors([m.seq for m in group])
-        for m, vector in zip(group, vectors, strict=True):
-            sparse = self.scorer.sparse(m)
-            source.discard(m, vector, sparse)
-            self.stories[target].add(m, vector, sparse)
-            m.story = target
-        return {m.id: target for m in group}
-
     def _insert(self, member: Member, vector: np.ndarray, story_id: int) -> None:
         """Add a member to the index, the lookup tables and its story."""
         member.story = story_id
@@ -316,9 +262,7 @@ class StoryClusterer(PersistentStories):
             self.postings.add(keyword, member.seq)
         self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
         if self._batch is not None:
-            self._batch.seqs.append(member.seq)
-            self._batch.vectors.append(np.asarray(vector, np.float32))
-            self._batch.buckets.append(self.index.bucket(member.timestamp))
+            self._batch.added(member.seq, vector, self.index.bucket(member.timestamp))
         self.stories[story_id].add(member, vector, self.scorer.sparse(member))
 
     def _rephase(self, story_id: int) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Story-to-story merges: bridging articles and fragments absorbed by their main story.
+"""Story-to-story merges (bridging articles, fragments absorbed by their main story) and moves
+of a duplicate group to the story its new copy shows it belongs to.
 
 Two rules, both checked when an article has been placed:
 
@@ -12,9 +13,18 @@ Two rules, both checked when an article has been placed:
   at ``fragment_votes`` of the small story's size (at least 2) the small story is absorbed.
 
 The larger story (then the older) survives; merges are reported as ``(absorbed, survivor)``.
+
+A copy also brings evidence about its duplicate group: when the story it would join on its own
+content scores ``rehome_margin`` more than the group's current story, the original landed in the
+wrong story (usually a broad one that took it before the event's own story existed), and the
+whole group moves (:meth:`StoryMerger.rehome_target`, :meth:`StoryMerger.move_group`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
 
 from service.config import StorySettings
 from service.story_scoring import Candidate, StoryScorer
@@ -32,11 +42,14 @@ class StoryMerger:
         scorer: StoryScorer,
         stories: dict[int, Story],
         members: dict[str, Member],
+        vectors: Callable[[list[int]], np.ndarray],
     ) -> None:
+        """``vectors`` reads members' dense vectors by seq (the FAISS index's)."""
         self.s = settings
         self.scorer = scorer
         self.stories = stories
         self.members = members
+        self.vectors = vectors
         self._votes: dict[tuple[int, int], int] = {}
 
     def after_join(
@@ -94,3 +107,33 @@ class StoryMerger:
     def clear(self) -> None:
         """Forget pending votes (the stories were reloaded)."""
         self._votes.clear()
+
+    def rehome_target(self, original: Member, ranked: list[Candidate], best: Candidate | None) -> int | None:
+        """The story a copy's whole duplicate group should move to, if any: the copy's own best
+        joinable story (``best``) when it scores ``rehome_margin`` more than the group's current
+        story (for which the group's own members count)."""
+        if not self.s.rehome_margin or best is None or best.story == original.story:
+            return None
+        own = next((c.score for c in ranked if c.story == original.story), 0.0)
+        return best.story if best.score >= own + self.s.rehome_margin else None
+
+    def move_group(self, original: Member, target: int) -> dict[str, int]:
+        """Move the original and its copies to ``target``; returns the moved ids (none when the
+        group is its whole story: that is a merge, left to the merge rules)."""
+        source = self.stories[original.story]
+        group = sorted(
+            (
+                m
+                for m in map(self.members.__getitem__, source.members)
+                if original.id in (m.id, m.duplicate_of)
+            ),
+            key=lambda m: m.seq,
+        )
+        if len(group) >= len(source):
+            return {}
+        for m, vector in zip(group, self.vectors([m.seq for m in group]), strict=True):
+            sparse = self.scorer.sparse(m)
+            source.discard(m, vector, sparse)
+            self.stories[target].add(m, vector, sparse)
+            m.story = target
+        return {m.id: target for m in group}

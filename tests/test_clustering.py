@@ -220,13 +220,14 @@ def test_a_copy_that_fits_another_story_better_moves_its_whole_duplicate_group(t
 
     def target(best: float, own: float) -> int | None:
         ranked = [Candidate(2, best, 0.4, "s2-0", 0.5, 0.5), Candidate(1, own, 0.9, "s1-3", 0.2, 0.2)]
-        return clusterer._rehome_target(original, sorted(ranked, key=lambda c: -c.score))
+        ranked.sort(key=lambda c: -c.score)
+        return clusterer.merger.rehome_target(original, ranked, clusterer._joinable(ranked))
 
     assert target(0.45, 0.4) is None  # within the margin: the group stays
     assert target(0.2, 0.1) is None  # the better story is not joinable at all
     assert target(0.4, 0.45) is None  # its own story is best
     assert target(0.6, 0.45) == 2
-    moved = clusterer._move_group(original, 2)
+    moved = clusterer.merger.move_group(original, 2)
     assert moved == {"s1-3": 2, "copy-a": 2}
     assert {clusterer.members[i].story for i in moved} == {2}
     assert len(clusterer.stories[1]) == 19 and len(clusterer.stories[2]) == 12
@@ -238,7 +239,7 @@ def test_a_duplicate_group_that_is_its_whole_story_is_not_moved(tmp_path: Path) 
     _story_of(clusterer, 1, 1, start_day=100)
     _story_of(clusterer, 2, 10, start_day=100)
     _copy_of(clusterer, "s1-0", "copy-a", 1)
-    assert clusterer._move_group(clusterer.members["s1-0"], 2) == {}  # a merge, not a move
+    assert clusterer.merger.move_group(clusterer.members["s1-0"], 2) == {}  # a merge, not a move
     assert clusterer.members["s1-0"].story == 1 and len(clusterer.stories[1]) == 2
 
 
