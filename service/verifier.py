@@ -29,6 +29,8 @@ from service.near_index import Other, verify_copies
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # ids per SQL query
+RESULT_SECONDS = 10.0  # longest wait for the worker before verifying in the server
+MAX_FALLBACKS = 3  # failures in a row after which checks stop using the worker
 
 
 class CheckVerifier:
@@ -46,6 +48,7 @@ class CheckVerifier:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.fallbacks = 0  # checks verified in the server because the worker failed
+        self._failures = 0  # in a row
 
     def start(self) -> None:
         """Spawn the workers now (in the background: this returns at once)."""
@@ -72,15 +75,20 @@ class CheckVerifier:
         """What ``local()`` (verification in this process) would answer, computed by a worker."""
         if not others:
             return {}
+        if self._failures >= MAX_FALLBACKS:
+            return local()  # the worker cannot run here: the server verifies, as with workers=0
         try:
             pending = self.pending(list(others))
             future: Future[dict[str, Copy]] = self._executor().submit(
                 _copies, text, headline, dict(others), pending
             )
-            return future.result()
+            found = future.result(timeout=RESULT_SECONDS)
+            self._failures = 0
+            return found
         except Exception:
             log.exception("check verification worker failed; verifying in the server")
             self.fallbacks += 1
+            self._failures += 1
             with self._lock:
                 broken, self._pool = self._pool, None  # the next check starts a fresh pool
             if broken is not None:

@@ -12,7 +12,7 @@ from service.newsroom import DRAFT_ID
 from service.pipeline import Pipeline
 from service.prepare import prepare
 from service.schemas import ArticleIn
-from service.verifier import CheckVerifier
+from service.verifier import MAX_FALLBACKS, CheckVerifier
 
 
 def _edited(seed: dict[str, Any], new_id: str, keep: float) -> dict[str, Any]:
@@ -81,3 +81,19 @@ def test_a_dead_worker_falls_back_to_the_server_then_recovers(
         assert planned.matches(10, verifier) == expected  # verified in the server instead
         assert verifier.fallbacks == 1
         assert planned.matches(10, verifier) == expected and verifier.fallbacks == 1  # a fresh worker
+
+
+def test_a_worker_that_cannot_start_is_given_up_after_a_few_tries(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest([ArticleIn.model_validate(p) for p in [seeds[2], _edited(seeds[2], "copy", 0.8)]])
+        planned = _planned(pipeline, seeds[2])
+        expected = planned.matches(10)
+        broken = CheckVerifier(settings.data_dir / "missing.sqlite3", settings.dedup, 1, lambda ids: {})
+        try:
+            for _ in range(MAX_FALLBACKS + 2):  # the worker cannot open the database
+                assert planned.matches(10, broken) == expected
+        finally:
+            broken.close()
+        assert broken.fallbacks == MAX_FALLBACKS  # then the server verifies without trying
