@@ -123,7 +123,7 @@ class Pipeline:
 
     def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
         """Normalized bodies by id, including articles of the batch not yet committed."""
-        found = {i: self._pending[i] for i in ids if i in self._pending}
+        found: dict[str, str] = self.pending_bodies(ids)
         missing = [i for i in ids if i not in found]
         if missing:
             found.update(self.store.bodies(missing))

@@ -30,6 +30,18 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def articles_by_id(conn: sqlite3.Connection, ids: Sequence[str], columns: str = "*") -> dict[str, Row]:
+    """Rows of the given ids read through ``conn`` (rows as ``sqlite3.Row``); missing ids are left out."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT {columns}, id FROM articles WHERE id IN ({marks})"
+        for row in conn.execute(sql, chunk):
+            found[row["id"]] = dict(row)
+    return found
+
+
 class Store:
     """The database of one data directory."""
 
@@ -92,15 +104,7 @@ class Store:
 
     def articles(self, ids: Sequence[str], columns: str = "*") -> dict[str, Row]:
         """Rows of the given ids (missing ids are left out)."""
-        found: dict[str, Row] = {}
-        conn = self.reader()
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {columns}, id FROM articles WHERE id IN ({marks})"
-            for row in conn.execute(sql, chunk):
-                found[row["id"]] = dict(row)
-        return found
+        return articles_by_id(self.reader(), ids, columns)
 
     def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
         """Normalized bodies by id, for duplicate verification."""

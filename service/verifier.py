@@ -26,9 +26,9 @@ from service import shingles as sh
 from service.alignment import Copy
 from service.config import DedupSettings
 from service.near_index import Other, verify_copies
+from service.store import articles_by_id
 
 log = logging.getLogger(__name__)
-CHUNK = 500  # ids per SQL query
 RESULT_SECONDS = 10.0  # longest wait for the worker before verifying in the server
 MAX_FALLBACKS = 3  # failures in a row after which checks stop using the worker
 
@@ -108,6 +108,7 @@ _worker: dict[str, Any] = {}  # the worker's connection and settings, set by _op
 
 def _open(database: str, settings: dict[str, Any]) -> None:
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+    conn.row_factory = sqlite3.Row
     _worker.update(conn=conn, settings=DedupSettings.model_validate(settings))
 
 
@@ -118,11 +119,6 @@ def _ready() -> bool:
 def _copies(
     text: sh.ShingleProfile, headline: np.ndarray, others: dict[str, Other], pending: dict[str, str]
 ) -> dict[str, Copy]:
-    conn: sqlite3.Connection = _worker["conn"]
-    bodies = dict(pending)
-    ids = sorted(i for i in others if i not in bodies)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        sql = f"SELECT id, body_norm FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
-        bodies.update(conn.execute(sql, chunk).fetchall())
+    stored = articles_by_id(_worker["conn"], sorted(i for i in others if i not in pending), "body_norm")
+    bodies = {**{i: row["body_norm"] for i, row in stored.items()}, **pending}
     return verify_copies(text, headline, others, bodies, _worker["settings"])
