@@ -20,7 +20,7 @@ import numpy as np
 MIN_FREQ = 1e-9  # Zipf 0: what ``zipf_frequency`` answers for words it does not know
 # Words of one of these alphabets alone (no marks, tatweel, digits or punctuation) are their own
 # single token in wordfreq's Arabic and English tokenizers, so their lookup skips the tokenizer
-# (a tenth of the cost). Checked on SaudiNewsNet: 260,034 such words, none tokenized otherwise.
+# (3 instead of 14 us a lookup). Checked on SaudiNewsNet: 260,034 such words, none tokenized otherwise.
 _PLAIN_ALPHABETS = (
     frozenset(chr(c) for c in range(0x0621, 0x064B) if c != 0x0640),  # Arabic letters
     frozenset("abcdefghijklmnopqrstuvwxyz"),
@@ -74,8 +74,7 @@ class BackgroundFrequencies:
 
         if wordfreq.get_language_info(lang)["tokenizer"] == "jieba":
             return float(wordfreq.zipf_frequency(word, lang, self.wordlist))  # inferred word breaks
-        else:
-            tokens = wordfreq.lossy_tokenize(word, lang)
+        tokens = wordfreq.lossy_tokenize(word, lang)
         if not tokens:
             return 0.0
         inverse = 0.0
