@@ -8,14 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.documents import DuplicateMatch
-from service.text import normalize
+from service.text import has_words
 
 Phase = Literal["pre", "arrival", "core", "aftermath"]
 
 
 def _require_text(value: str) -> str:
     """A body must keep some letters or digits once normalized."""
-    if not normalize(value):
+    if not has_words(value):
         raise ValueError("body has no letters or digits after normalization; send the article text")
     return value
 

@@ -52,6 +52,8 @@ _DIGIT_FOLD = str.maketrans(
 _EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 # Runs of anything but letters and digits (underscore included) become one space.
 _NON_WORD = re.compile(r"[\W_]+")
+# Characters that NFKC, casefolding and the Arabic fold all leave a letter or digit.
+_PLAIN_WORD_CHAR = re.compile("[A-Za-z0-9\u0621-\u063a\u0641-\u064a]")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
 
 # Lines that are page furniture rather than reporting. Matched on the folded form.
@@ -153,6 +155,12 @@ def arabic_ratio(text: str) -> float:
 def has_letters(text: str) -> bool:
     """True when the text contains at least one letter of any script."""
     return _LETTER.search(text) is not None
+
+
+def has_words(text: str) -> bool:
+    """``bool(normalize(text))``, answered without normalizing when a plain ASCII or Arabic
+    letter or digit shows it (request validation asks this of every body)."""
+    return _PLAIN_WORD_CHAR.search(text) is not None or bool(normalize(text))
 
 
 def join_nonempty(parts: Iterable[str | None], sep: str = "\n") -> str:

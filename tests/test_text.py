@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from service.text import (
     fold_arabic,
+    has_words,
     is_furniture,
     matching_form,
     normalize,
@@ -92,3 +93,19 @@ def test_original_is_untouched(text: str) -> None:
     normalize(text)
     strip_furniture(text)
     assert text == copy
+
+
+# Arabic block and presentation forms, combining marks, fullwidth forms: where NFKC and the fold act.
+_edge_chars = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF) | st.sampled_from(
+    list(" _.ـ\u0300\u0654\u064b\u0651٣ﻻﺎＡｚ０ßİ\u200f")
+)
+
+
+@given(st.text() | arabic_text | st.text(alphabet=_edge_chars))
+def test_has_words_answers_whether_normalize_keeps_anything(text: str) -> None:
+    assert has_words(text) == bool(normalize(text))
+
+
+def test_has_words_on_texts_of_no_words() -> None:
+    assert not has_words(" _ ـ \u064b\u0651 ... ،؟")  # underscore, tatweel, diacritics, punctuation
+    assert has_words("ـمـ") and has_words("٣") and has_words("ﻻ")  # folded, Eastern digit, ligature
