@@ -107,8 +107,11 @@ class Pipeline:
             self.store.close()
 
     def checkpoint(self) -> None:
-        """Persist stage state (FAISS file, story state); the database already holds every article."""
-        with self.state_lock:
+        """Persist stage state (FAISS file, story state); the database already holds every article.
+
+        Callers hold the write lock, so nothing changes meanwhile: the state lock is taken shared,
+        and checks go on while the (second-long, at 100k) snapshot is written."""
+        with self.state_lock.reading():
             self.stories.save()
             state = self.stories.state()
             with self.store.transaction() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -153,3 +154,20 @@ def test_ingest_steps_aside_while_a_check_runs(settings: Settings, seeds: list[d
             assert [r.status for r in results] == ["created", "created"]
             assert (pipeline.priority.waited >= 0.5) == (priority_ms > 0)
     assert elapsed[300.0] >= 0.55 and elapsed[0.0] < elapsed[300.0]
+
+
+def test_a_checkpoint_does_not_wait_for_checks_in_flight(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    """The snapshot is written with the state lock shared: a check holding it does not stop it."""
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest(_articles(seeds))
+        snapshot = pipeline.stories.snapshot_path
+        snapshot.unlink(missing_ok=True)
+        done = threading.Event()
+        with pipeline.state_lock.reading():  # a check in flight
+            writer = threading.Thread(target=lambda: (pipeline.checkpoint(), done.set()), daemon=True)
+            writer.start()
+            assert done.wait(10.0), "the checkpoint waited for the check"
+            assert snapshot.is_file()
+        writer.join()
