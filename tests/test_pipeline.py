@@ -11,6 +11,7 @@ import pytest
 from service.config import Settings
 from service.pipeline import Pipeline
 from service.schemas import ArticleIn
+from service.story_persistence import SNAPSHOT_FILE
 
 
 def _articles(payloads: list[dict[str, Any]]) -> list[ArticleIn]:
@@ -162,11 +163,16 @@ def test_a_checkpoint_does_not_wait_for_checks_in_flight(
     """The snapshot is written with the state lock shared: a check holding it does not stop it."""
     with Pipeline.open(settings) as pipeline:
         pipeline.ingest(_articles(seeds))
-        snapshot = pipeline.stories.snapshot_path
+        snapshot = settings.data_dir / SNAPSHOT_FILE
         snapshot.unlink(missing_ok=True)
         done = threading.Event()
+
+        def write() -> None:
+            pipeline.checkpoint()
+            done.set()
+
         with pipeline.state_lock.reading():  # a check in flight
-            writer = threading.Thread(target=lambda: (pipeline.checkpoint(), done.set()), daemon=True)
+            writer = threading.Thread(target=write, daemon=True)
             writer.start()
             assert done.wait(10.0), "the checkpoint waited for the check"
             assert snapshot.is_file()
