@@ -100,7 +100,9 @@ class LexicalEmbedder:
         self._bucket = rng.integers(0, dim, N_FEATURES, dtype=np.int32)
         self._sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), N_FEATURES)
         self.df = np.zeros(N_FEATURES, dtype=np.int32)
-        self._log_df = np.zeros(N_FEATURES)  # log(df + 1), kept with df: IDF is then a gather
+        # log(df + 1), kept with df: IDF is then a gather. float32 (what IDF is returned in) halves
+        # the 1M-entry table that every scoring gathers from at random.
+        self._log_df = np.zeros(N_FEATURES, np.float32)
         self.n_docs = 0
         # Two generations: a hit in the old one is promoted, and when the young one is full it
         # becomes the old one. Frequent words stay cached; memory stays bounded.
@@ -151,7 +153,7 @@ class LexicalEmbedder:
 
     def idf(self, ids: np.ndarray) -> np.ndarray:
         """Current smoothed IDF of the given hashed features."""
-        return (math.log(self.n_docs + 1.0) + 1.0 - self._log_df[ids]).astype(np.float32)
+        return np.float32(math.log(self.n_docs + 1.0) + 1.0) - self._log_df[ids]
 
     def weigh(self, terms: TermCounts) -> tuple[np.ndarray, np.ndarray]:
         """L2-normalized sparse TF-IDF vector (ids, weights) under the current IDF."""
@@ -190,7 +192,7 @@ class LexicalEmbedder:
         if terms is None:
             return
         self.df[terms.ids] += sign
-        self._log_df[terms.ids] = np.log1p(self.df[terms.ids])
+        self._log_df[terms.ids] = np.log1p(self.df[terms.ids], dtype=np.float32)
         self.n_docs += sign
 
     def state(self) -> bytes:
@@ -207,7 +209,7 @@ class LexicalEmbedder:
         raw = zlib.decompress(data)
         self.n_docs = int.from_bytes(raw[:8], "little")
         self.df = np.frombuffer(raw, dtype="<i4", offset=8).astype(np.int32).copy()
-        self._log_df = np.log1p(self.df)
+        self._log_df = np.log1p(self.df, dtype=np.float32)
 
 
 def build_embedder(settings: Settings) -> Embedder:
