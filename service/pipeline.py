@@ -121,12 +121,12 @@ class Pipeline:
 
     def pending_bodies(self, ids: Sequence[str]) -> dict[str, str]:
         """Normalized bodies of the given ids that belong to the batch being committed."""
-        found = {i: self._pending.get(i) for i in ids}  # get: the ingest thread may clear it meanwhile
-        return {i: body for i, body in found.items() if body is not None}
+        # one get per id: the ingest thread may clear the dict meanwhile
+        return {i: body for i in ids if (body := self._pending.get(i)) is not None}
 
     def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
         """Normalized bodies by id, including articles of the batch not yet committed."""
-        found: dict[str, str] = self.pending_bodies(ids)
+        found = self.pending_bodies(ids)
         missing = [i for i in ids if i not in found]
         if missing:
             found.update(self.store.bodies(missing))
