@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with Pipeline.open(settings) as pipeline:
             if pipeline.verifier is not None:
                 pipeline.verifier.start()  # spawns in the background: the first check need not wait
-            stories = StoryViews(pipeline.store, pipeline.priority).start()
+            stories = StoryViews(pipeline.store, pipeline.priority, settings.summary_worker).start()
             pipeline.on_commit.append(stories.on_commit)
             app.state.stories = stories
             if settings.load_seeds:

@@ -238,6 +238,11 @@ class Settings(BaseSettings):
         description="Worker processes that verify duplicate-check candidates beside the server, on "
         "another core (0: verify in the server's own interpreter).",
     )
+    summary_worker: bool = Field(
+        True,
+        description="Compute story summaries in a worker process beside the server, on another core "
+        "(false: in a background thread of the server's own interpreter).",
+    )
     embedder: Literal["lexical", "sentence-transformers", "hybrid"] = Field(
         "lexical",
         description="Embedding backend: offline char n-gram TF-IDF, a sentence-transformers model, or both.",

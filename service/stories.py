@@ -2,7 +2,8 @@
 
 Facts (counts, sources, phases, times) are recomputed synchronously for the stories each
 commit touched, so listing filters are exact once an ingest returns. Summaries are
-costly, so a background thread recomputes them for touched stories and stores them in
+costly, so a background thread has them recomputed for touched stories (in a worker process,
+see :mod:`service.summary_worker`, or itself) and stores them in
 ``clusters.summary`` with the ``content_version`` they were computed for; a story of
 ``SMALL_STORY`` articles or more is only re-summarized once it grew by ``REFRESH_SHARE``
 (see :func:`refresh_due`), so its summary may describe a slightly smaller story. Reads
@@ -31,20 +32,19 @@ from service.cursors import (
     encode_cursor,
     encode_member_cursor,
 )
-from service.keywords import CorpusFrequencies
 from service.page_cache import PageCache, Rendered
 from service.priority import CheckPriority
 from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
 from service.story_db import connect
 from service.story_rows import members_tree, timeline
-from service.summary import StoryArticle, build_summary, text_needed
+from service.summary_worker import SummaryComputer, SummaryWorker
 from service.text import normalize
 
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
 MAINTENANCE_SECONDS = 60.0
-CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
+WORKER_CHUNK = 8  # stories per round trip to the summary worker
 # A story's summary is recomputed on every change while small; from SMALL_STORY articles on,
 # only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
 # change a big story's summary, and computing one costs up to a second of CPU), and from
@@ -68,17 +68,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _text_needed(rows: list[Row]) -> list[int] | None:
-    """The rows of a story whose texts its summary reads (see :func:`service.summary.text_needed`)."""
-    return text_needed([StoryArticle.from_row({**r, "title": None, "body": ""}) for r in rows])
-
-
 class StoryViews:
     """Owner of the story facts and summary cache of one store."""
 
-    def __init__(self, store: Store, priority: CheckPriority | None = None) -> None:
+    def __init__(self, store: Store, priority: CheckPriority | None = None, worker: bool = False) -> None:
+        """``worker``: compute background summaries in a worker process (see
+        :mod:`service.summary_worker`) instead of this process's background thread."""
         self.store = store
         self.priority = priority
+        self.worker = SummaryWorker(store.path) if worker else None
         self._facts_conn = connect(store.path)
         self._facts_lock = threading.Lock()
         self._cond = threading.Condition()
@@ -87,9 +85,7 @@ class StoryViews:
         self._busy = False
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self.corpus = CorpusFrequencies()
-        self._counted: set[str] = set()
-        self._corpus_lock = threading.Lock()
+        self.computer = SummaryComputer()  # summaries computed in this process
         self.pages = PageCache()
 
     # -- lifecycle and commit listener ------------------------------------------------------
@@ -98,6 +94,8 @@ class StoryViews:
         """Bring facts up to date (e.g. after a CLI ingest), queue stale summaries, start the worker."""
         self.refresh_facts(facts.stale_fact_ids(self._facts_conn))
         self._enqueue(sql.stale_summary_ids(self.store.reader()))
+        if self.worker is not None:
+            self.worker.start()
         self._thread = threading.Thread(target=self._run, name="story-summaries", daemon=True)
         self._thread.start()
         return self
@@ -108,6 +106,8 @@ class StoryViews:
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        if self.worker is not None:
+            self.worker.close()
         self._facts_conn.close()
 
     def on_commit(self, cluster_ids: set[int]) -> None:
@@ -138,18 +138,8 @@ class StoryViews:
 
     # -- worker -------------------------------------------------------------------------------
 
-    def _count(self, texts: list[tuple[str, str]]) -> None:
-        """Add articles not yet counted to the corpus document frequencies (up to the sample size)."""
-        with self._corpus_lock:
-            for article_id, text in texts:
-                if len(self._counted) >= CORPUS_SAMPLE or article_id in self._counted:
-                    continue
-                self._counted.add(article_id)
-                self.corpus.add(text)
-
     def _run(self) -> None:
         conn = connect(self.store.path)
-        self._count(sql.recent_texts(conn, CORPUS_SAMPLE))
         last_maintenance = datetime.now(UTC)
         while True:
             with self._cond:
@@ -164,13 +154,7 @@ class StoryViews:
             try:
                 for cluster_id, (version, summary) in offered.items():
                     self._save(conn, cluster_id, version, summary)
-                for cluster_id in sorted(pending - set(offered), reverse=True):
-                    if self._stopping:
-                        break
-                    if self.priority is not None:
-                        self.priority.step_aside()
-                    if sql.summary_due(conn, cluster_id, refresh_due):
-                        self._save(conn, cluster_id, *self._compute(cluster_id))
+                self._refresh(conn, sorted(pending - set(offered), reverse=True))
                 if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):
                     last_maintenance = datetime.now(UTC)
                     self._maintain(conn)
@@ -187,11 +171,34 @@ class StoryViews:
         self._enqueue(sql.stale_summary_ids(conn))
         sql.prune_history(conn, (datetime.now(UTC) - CURSOR_TTL - timedelta(hours=1)).isoformat())
 
+    def _refresh(self, conn: Any, cluster_ids: list[int]) -> None:
+        """Recompute and store the summaries of these stories that are due, in chunks."""
+        for start in range(0, len(cluster_ids), WORKER_CHUNK):
+            if self._stopping:
+                return
+            chunk = [
+                i for i in cluster_ids[start : start + WORKER_CHUNK] if sql.summary_due(conn, i, refresh_due)
+            ]
+            for cluster_id, version, summary in self._summarize(chunk):
+                self._save(conn, cluster_id, version, summary)
+
+    def _summarize(self, cluster_ids: list[int]) -> list[tuple[int, int, Row]]:
+        """(story, content version, summary) of each story: by the worker, or here without one."""
+        if cluster_ids and self.worker is not None and self.worker.usable:
+            found = self.worker.compute(cluster_ids)
+            if found is not None:
+                return found
+        out = []
+        for cluster_id in cluster_ids:
+            if self._stopping:
+                break
+            if self.priority is not None:
+                self.priority.step_aside()
+            out.append((cluster_id, *self._compute(cluster_id)))
+        return out
+
     def _compute(self, cluster_id: int) -> tuple[int, Row]:
-        version, rows = sql.story_articles(self.store.reader(), cluster_id, _text_needed)
-        self._count([(r["id"], r["body_norm"]) for r in rows if r["body_norm"]])
-        summary = build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
-        return version, {**summary, "size": len(rows), "at": time.time()}
+        return self.computer.compute(self.store.reader(), cluster_id)
 
     def _save(self, conn: Any, cluster_id: int, version: int, summary: Row) -> None:
         search = normalize(" ".join([summary.get("title") or "", *summary.get("keywords", [])]))

@@ -32,7 +32,7 @@ REQUIRED = [
         f"memory.{p}{role}.{what}"
         for p in ("", "server.")
         for role in ("small", "large")
-        for what in ("rss_mb", "bytes_per_article", "bytes_per_article_beyond_vectors")
+        for what in ("rss_mb", "workers_rss_mb", "bytes_per_article", "bytes_per_article_beyond_vectors")
     ),
     "restart.small.seconds.median",
     "restart.large.seconds.median",
@@ -90,6 +90,8 @@ def test_smoke_run_produces_every_figure(tmp_path: Path) -> None:
     bad = {k: v for k, v in figures.items() if not isinstance(v, float | int) or not math.isfinite(v)}
     assert not bad, bad
     assert results.seconds < 90
+    # the summary worker runs beside both (and the check verifier beside the server)
+    assert figures["memory.small.workers_rss_mb"] > 0 and figures["memory.server.small.workers_rss_mb"] > 0
     report = Path(tmp_path / "BENCH.md").read_text(encoding="utf-8")
     for target in TARGETS:
         assert target.name in report

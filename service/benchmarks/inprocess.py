@@ -69,8 +69,8 @@ def instrumented(pipeline: Pipeline) -> Iterator[Any]:
     ):
         if obj is not None:
             _timed(pipeline.timer, obj, attr, stage, active)
-    views = StoryViews(pipeline.store).start()
-    _timed(pipeline.timer, views, "_compute", "summary (background)", active)
+    views = StoryViews(pipeline.store, worker=pipeline.settings.summary_worker).start()
+    _timed(pipeline.timer, views, "_summarize", "summary (background)", active)
     _timed(pipeline.timer, views, "on_commit", "summary update", active)
     pipeline.on_commit.append(views.on_commit)
     try:
@@ -90,6 +90,34 @@ def rss_bytes(pid: int | None = None) -> int:
     if pid is None:
         gc.collect()
     return int(psutil.Process(pid).memory_info().rss)
+
+
+def tree_rss_bytes(pid: int | None = None, settle_seconds: float = 10.0) -> tuple[int, int]:
+    """(RSS of the process, summed RSS of its worker processes), once the sum holds still.
+
+    Workers (the summary worker, the check verifier) start in the background and grow while
+    importing: the sum is read every half second until it moves by less than 1 MB, for at
+    most ``settle_seconds``.
+    """
+    process = psutil.Process(pid)
+
+    def read() -> tuple[int, int]:
+        workers = 0
+        for child in process.children(recursive=True):
+            try:
+                workers += int(child.memory_info().rss)
+            except psutil.Error:  # exited meanwhile
+                continue
+        return rss_bytes(pid), workers
+
+    last, deadline = read(), time.monotonic() + settle_seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = read()
+        if abs(sum(now) - sum(last)) < 2**20:
+            return now
+        last = now
+    return last
 
 
 def fill(pipeline: Pipeline, stream: ArticleStream, target: int, batch: int) -> tuple[int, float]:

@@ -170,16 +170,19 @@ def _memory(results: Results) -> list[str]:
                         stored,
                         what,
                         _n(fig[f"{prefix}.rss_mb"]),
+                        _n(fig.get(f"{prefix}.workers_rss_mb", math.nan)),
                         _n(fig[f"{prefix}.bytes_per_article"], 0),
                         _n(fig[f"{prefix}.bytes_per_article_beyond_vectors"], 0),
                     ]
                 )
         after = fig.get(f"memory.server.{role}.after_http_rss_mb")
         if after is not None:
-            rows.append([stored, "server after the HTTP ingest (and latency test)", _n(after), "–", "–"])
+            rows.append([stored, "server after the HTTP ingest (and latency test)", _n(after), "–", "–", "–"])
     lines = [
         "## Resident memory (psutil RSS)",
         "",
+        "RSS is the process's plus its worker processes' (the summary worker; in the server also the "
+        "check verifier), read once their sum holds still; the workers' part is shown on its own. "
         "Per article = (RSS − RSS of the same kind of process over an empty data directory) / stored "
         f"articles; baselines {_n(fig.get('memory.baseline_rss_mb', math.nan))} MB (pipeline process, corpus "
         f"loaded) and {_n(fig.get('memory.server_baseline_rss_mb', math.nan))} MB (server). Vectors: "
@@ -187,7 +190,8 @@ def _memory(results: Results) -> list[str]:
         "costs that grow with use (e.g. caches) are included: small scales overstate the per-article cost.",
         "",
     ]
-    return lines + _table(["stored", "process", "RSS MB", "bytes / article", "beyond vectors"], rows)
+    header = ["stored", "process", "RSS MB", "of it workers MB", "bytes / article", "beyond vectors"]
+    return lines + _table(header, rows)
 
 
 def _restart_and_ratios(results: Results) -> list[str]:

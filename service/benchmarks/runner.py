@@ -103,21 +103,27 @@ class Runner:
 
     def baselines(self) -> None:
         """RSS of an empty pipeline here and of a server on an empty directory (memory baselines)."""
-        with Pipeline.open(self.settings) as pipeline:
+        with Pipeline.open(self.settings) as pipeline, inprocess.instrumented(pipeline) as views:
             self.results.info["embedder"] = pipeline.embedder_name
-            self.baseline_rss = inprocess.rss_bytes()
+            if views.worker is not None:
+                views.worker.compute([])  # its process is up and initialized, as after a fill
+            self.baseline_rss = sum(inprocess.tree_rss_bytes())
             doc = ratios.prepared(inprocess.validate(self.base[:1]))
             with pipeline.state_lock:
                 self.vector_bytes = 4 * int(pipeline.stories.vectors(doc).shape[1])
         with Server(self.settings.data_dir) as server:
-            self.server_baseline_rss = inprocess.rss_bytes(server.pid)
+            self.server_baseline_rss = sum(inprocess.tree_rss_bytes(server.pid))
         self.fig["memory.baseline_rss_mb"] = self.baseline_rss / MB
         self.fig["memory.server_baseline_rss_mb"] = self.server_baseline_rss / MB
         self.fig["memory.vector_bytes_per_article"] = float(self.vector_bytes)
 
-    def _memory(self, prefix: str, rss: int, baseline: int, stored: int) -> None:
+    def _memory(self, prefix: str, pid: int | None, baseline: int, stored: int) -> None:
+        """Memory of a process and its workers (``pid`` None: this process) per stored article."""
+        own, workers = inprocess.tree_rss_bytes(pid)
+        rss = own + workers
         per = (rss - baseline) / max(stored, 1)
         self.fig[f"{prefix}.rss_mb"] = rss / MB
+        self.fig[f"{prefix}.workers_rss_mb"] = workers / MB
         self.fig[f"{prefix}.bytes_per_article"] = per
         self.fig[f"{prefix}.bytes_per_article_beyond_vectors"] = per - self.vector_bytes
 
@@ -134,7 +140,7 @@ class Runner:
             if done:
                 self.fig[f"fill.{role}.throughput"] = done / seconds
             self.fig[f"inprocess.{role}.stored"] = float(stored)
-            self._memory(f"memory.{role}", inprocess.rss_bytes(), self.baseline_rss, stored)
+            self._memory(f"memory.{role}", None, self.baseline_rss, stored)
             rates, stage_runs, embed_rates = [], [], []
             for _ in range(cfg.repeats):
                 start = self.stream.position
@@ -202,9 +208,7 @@ class Runner:
             restarts.append(server.ready_seconds)
             stored = int(self.fig[f"inprocess.{role}.stored"])
             if attempt == 0:
-                self._memory(
-                    f"memory.server.{role}", inprocess.rss_bytes(server.pid), self.server_baseline_rss, stored
-                )
+                self._memory(f"memory.server.{role}", server.pid, self.server_baseline_rss, stored)
             if attempt < cfg.repeats - 1:
                 server.stop()
         summarize(self.fig, f"restart.{role}.seconds", restarts)
@@ -219,7 +223,9 @@ class Runner:
             )
             if role == "large":
                 self.latency(server)
-            self.fig[f"memory.server.{role}.after_http_rss_mb"] = inprocess.rss_bytes(server.pid) / MB
+            self.fig[f"memory.server.{role}.after_http_rss_mb"] = (
+                sum(inprocess.tree_rss_bytes(server.pid)) / MB
+            )
         finally:
             server.stop()
 

@@ -1,0 +1,148 @@
+"""Story summaries computed in a worker process, beside the ingest and the requests.
+
+A summary reads a story's texts and scores their sentences: up to a second of CPU for a
+big story, about 3 ms per ingested article at 100k stored (10 at 10k, where most articles
+start a story). In a thread that time comes out of the one interpreter the ingest and every
+request share. A worker process computes summaries on another core instead, from its own
+read-only connection (summaries only read committed rows) and its own corpus sample; the
+views' thread only decides what is due and stores what comes back. If the worker fails, the
+thread computes summaries itself, as with ``summary_workers=0``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from service import cluster_store as sql
+from service.keywords import CorpusFrequencies
+from service.story_db import connect
+from service.summary import StoryArticle, build_summary, text_needed
+
+log = logging.getLogger(__name__)
+Row = dict[str, Any]
+CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
+RESULT_SECONDS = 300.0  # longest wait for one chunk of summaries before computing them here
+MAX_FAILURES = 3  # failures in a row after which the views stop using the worker
+
+
+def _text_needed(rows: list[Row]) -> list[int] | None:
+    """The rows of a story whose texts its summary reads (see :func:`service.summary.text_needed`)."""
+    return text_needed([StoryArticle.from_row({**r, "title": None, "body": ""}) for r in rows])
+
+
+class SummaryComputer:
+    """Computes story summaries with keyword IDF blended from a sample of the stored corpus.
+
+    The sample starts as the latest ``CORPUS_SAMPLE`` stored articles (read on first use) and
+    grows with the texts of summarized stories until it holds that many.
+    """
+
+    def __init__(self) -> None:
+        self.corpus = CorpusFrequencies()
+        self._counted: set[str] = set()
+        self._primed = False
+        self._lock = threading.Lock()
+
+    def count(self, texts: list[tuple[str, str]]) -> None:
+        """Add articles not yet counted to the corpus document frequencies (up to the sample size)."""
+        with self._lock:
+            for article_id, text in texts:
+                if len(self._counted) >= CORPUS_SAMPLE or article_id in self._counted:
+                    continue
+                self._counted.add(article_id)
+                self.corpus.add(text)
+
+    def prime(self, conn: sqlite3.Connection) -> None:
+        """Count the latest stored articles, once."""
+        if not self._primed:
+            self._primed = True
+            self.count(sql.recent_texts(conn, CORPUS_SAMPLE))
+
+    def compute(self, conn: sqlite3.Connection, cluster_id: int) -> tuple[int, Row]:
+        """(content version, summary) of one story as ``conn`` sees it now."""
+        self.prime(conn)
+        version, rows = sql.story_articles(conn, cluster_id, _text_needed)
+        self.count([(r["id"], r["body_norm"]) for r in rows if r["body_norm"]])
+        summary = build_summary([StoryArticle.from_row(r) for r in rows], self.corpus)
+        return version, {**summary, "size": len(rows), "at": time.time()}
+
+
+class SummaryWorker:
+    """One worker process (spawned by :meth:`start` or on first use) computing summaries."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._failures = 0  # in a row
+        self.fallbacks = 0  # chunks computed by the caller because the worker failed
+
+    @property
+    def usable(self) -> bool:
+        """False once the worker failed ``MAX_FAILURES`` times in a row (the caller computes)."""
+        return self._failures < MAX_FAILURES
+
+    def start(self) -> SummaryWorker:
+        """Spawn the worker now, in the background (this returns at once)."""
+        self._executor().submit(_ready)
+        return self
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    1,
+                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                    initializer=_open,
+                    initargs=(str(self.database),),
+                )
+            return self._pool
+
+    def compute(self, cluster_ids: Sequence[int]) -> list[tuple[int, int, Row]] | None:
+        """(story, content version, summary) of each story; None when the worker failed."""
+        try:
+            found = self._executor().submit(_compute, list(cluster_ids)).result(timeout=RESULT_SECONDS)
+            self._failures = 0
+            return found
+        except Exception:
+            log.exception("summary worker failed; summarizing in this process")
+            self.fallbacks += 1
+            self._failures += 1
+            with self._lock:
+                broken, self._pool = self._pool, None  # the next chunk starts a fresh worker
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- in the worker process ---------------------------------------------------------------
+_worker: dict[str, Any] = {}  # the worker's connection and computer, set by _open
+
+
+def _open(database: str) -> None:
+    conn = connect(Path(database))
+    conn.execute("PRAGMA query_only=ON")
+    _worker.update(conn=conn, computer=SummaryComputer())
+
+
+def _ready() -> bool:
+    return True
+
+
+def _compute(cluster_ids: list[int]) -> list[tuple[int, int, Row]]:
+    conn, computer = _worker["conn"], _worker["computer"]
+    return [(cluster_id, *computer.compute(conn, cluster_id)) for cluster_id in cluster_ids]

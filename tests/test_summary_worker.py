@@ -1,0 +1,90 @@
+"""The summary worker process computes what the views would compute themselves, and a broken
+worker falls back to the views' own thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service import cluster_store as sql
+from service.store import Store
+from service.stories import StoryViews
+from service.summary_worker import MAX_FAILURES, SummaryComputer, SummaryWorker
+from tests.story_room import Newsroom
+
+TITLES = ["قمة في موسكو بين الزعيمين", "وصول القطار المدرع الى الحدود", "محادثات حول التعاون العسكري"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A store with two stories of three and two articles (no views listening)."""
+    store = Store(tmp_path / "db.sqlite3").open()
+    room = Newsroom(store, StoryViews(store))
+    room.views.on_commit = lambda ids: None  # type: ignore[method-assign]
+    for n, title in enumerate(TITLES):
+        room.add(1, source=f"s{n}", title=title)
+    room.add(2, title="اسعار النفط ترتفع في الاسواق")
+    room.add(2, source="other", title="النفط يرتفع مع تراجع المخزون")
+    yield store
+    store.close()
+
+
+def _without_time(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if k != "at"}
+
+
+def test_worker_computes_what_this_process_computes(store: Store) -> None:
+    local = SummaryComputer()
+    worker = SummaryWorker(store.path).start()
+    try:
+        found = worker.compute([1, 2])
+    finally:
+        worker.close()
+    assert found is not None and [cluster_id for cluster_id, _, _ in found] == [1, 2]
+    for cluster_id, version, summary in found:
+        here_version, here = local.compute(store.reader(), cluster_id)
+        assert version == here_version
+        assert _without_time(summary) == _without_time(here)
+    assert found[0][2]["size"] == 3 and found[0][2]["title"] in TITLES
+
+
+def test_worker_on_a_database_without_tables_fails_and_gives_up(tmp_path: Path) -> None:
+    worker = SummaryWorker(tmp_path / "empty.sqlite3")
+    try:
+        for _ in range(MAX_FAILURES):
+            assert worker.usable
+            assert worker.compute([1]) is None
+    finally:
+        worker.close()
+    assert not worker.usable and worker.fallbacks == MAX_FAILURES
+
+
+def test_views_store_the_workers_summaries(store: Store) -> None:
+    views = StoryViews(store, worker=True).start()
+    try:
+        views.on_commit({1, 2})
+        assert views.wait_idle(timeout=60)
+        assert views.worker is not None and views.worker.fallbacks == 0
+        page = views.list(sql.StoryFilter(), "updated", 10, None)
+    finally:
+        views.stop()
+    assert {item.id: item.article_count for item in page.data} == {1: 3, 2: 2}
+    rows = store.reader().execute("SELECT summary_version, content_version FROM clusters").fetchall()
+    assert all(row[0] == row[1] for row in rows)
+
+
+def test_views_summarize_themselves_when_the_worker_fails(store: Store, tmp_path: Path) -> None:
+    views = StoryViews(store, worker=True)
+    views.worker = SummaryWorker(tmp_path / "elsewhere.sqlite3")  # a real worker that cannot read
+    views.start()
+    try:
+        views.on_commit({1, 2})
+        assert views.wait_idle(timeout=60)
+        assert views.worker.fallbacks >= 1  # each chunk tried it first
+        summaries = store.reader().execute("SELECT summary FROM clusters WHERE summary IS NOT NULL")
+        assert len(summaries.fetchall()) == 2
+    finally:
+        views.stop()
