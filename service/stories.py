@@ -140,6 +140,8 @@ class StoryViews:
 
     def _run(self) -> None:
         conn = connect(self.store.path)
+        # here too: read paths summarize small stale stories themselves (see _summary_of)
+        self.computer.prime(conn)
         last_maintenance = datetime.now(UTC)
         while True:
             with self._cond:

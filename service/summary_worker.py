@@ -49,7 +49,8 @@ class SummaryComputer:
         self.corpus = CorpusFrequencies()
         self._counted: set[str] = set()
         self._primed = False
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # counting
+        self._priming = threading.Lock()  # summaries wait for the sample rather than use half of it
 
     def count(self, texts: list[tuple[str, str]]) -> None:
         """Add articles not yet counted to the corpus document frequencies (up to the sample size)."""
@@ -61,10 +62,11 @@ class SummaryComputer:
                 self.corpus.add(text)
 
     def prime(self, conn: sqlite3.Connection) -> None:
-        """Count the latest stored articles, once."""
-        if not self._primed:
-            self._primed = True
-            self.count(sql.recent_texts(conn, CORPUS_SAMPLE))
+        """Count the latest stored articles, once (about a second at 100k stored)."""
+        with self._priming:
+            if not self._primed:
+                self.count(sql.recent_texts(conn, CORPUS_SAMPLE))
+                self._primed = True
 
     def compute(self, conn: sqlite3.Connection, cluster_id: int) -> tuple[int, Row]:
         """(content version, summary) of one story as ``conn`` sees it now."""
@@ -136,7 +138,9 @@ _worker: dict[str, Any] = {}  # the worker's connection and computer, set by _op
 def _open(database: str) -> None:
     conn = connect(Path(database))
     conn.execute("PRAGMA query_only=ON")
-    _worker.update(conn=conn, computer=SummaryComputer())
+    computer = SummaryComputer()
+    computer.prime(conn)
+    _worker.update(conn=conn, computer=computer)
 
 
 def _ready() -> bool:

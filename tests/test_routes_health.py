@@ -50,3 +50,22 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
 def test_unknown_route_and_method_use_the_error_shape(client: TestClient) -> None:
     assert_error(client.get("/nowhere"), 404)
     assert_error(client.put("/ingest", json={}), 405)
+
+
+def test_every_route_dependency_runs_on_the_event_loop() -> None:
+    """A plain-function dependency costs every request a thread hand-off (see service.routes.deps)."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from service.routes import articles, clusters, duplicates, health, ingest
+
+    def calls(dependant: Any) -> list[Any]:
+        return [d.call for d in dependant.dependencies] + [
+            c for d in dependant.dependencies for c in calls(d)
+        ]
+
+    routes = [r for m in (articles, clusters, duplicates, health, ingest) for r in m.router.routes]
+    found = [c for r in routes if isinstance(r, APIRoute) for c in calls(r.dependant)]
+    assert len(found) >= 8  # every route but one takes the pipeline, views or metrics
+    assert [c.__name__ for c in found if not inspect.iscoroutinefunction(c)] == []

@@ -17,7 +17,8 @@ from service.text import normalize
 router = APIRouter(prefix="/clusters", tags=["stories"])
 
 
-def get_views(request: Request) -> StoryViews:
+async def get_views(request: Request) -> StoryViews:
+    """The app's story views (a coroutine: no thread hand-off, see :mod:`service.routes.deps`)."""
     views: StoryViews = request.app.state.stories
     return views
 
