@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import math
+import tracemalloc
 from pathlib import Path
 
 from service.bench import run
 from service.benchmarks.config import default_st_model
 from service.benchmarks.corpus_variants import ArticleStream, load_base, make_variant, synthetic_corpus
+from service.benchmarks.inprocess import cache_utf8
 from service.benchmarks.latency import ENDPOINTS
 from service.benchmarks.targets import TARGETS
 from service.config import PROJECT_ROOT
+from service.schemas import ArticleIn
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "saudinewsnet"
 
@@ -96,3 +100,25 @@ def test_smoke_run_produces_every_figure(tmp_path: Path) -> None:
     for target in TARGETS:
         assert target.name in report
     assert "PASS" in report or "MISS" in report
+
+
+def test_cache_utf8_makes_what_validation_would_keep_on_the_corpus() -> None:
+    def article(n: int) -> dict[str, str]:
+        return {"source": f"مصدر {n}", "body": " ".join(f"كلمة{n}{i}" for i in range(300))}
+
+    def kept_by_validation(raw: dict[str, str]) -> int:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        ArticleIn.model_validate(raw)
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+
+    plain, cached = article(1), article(2)
+    cache_utf8([cached])
+    tracemalloc.start()
+    try:
+        kept_plain, kept_cached = kept_by_validation(plain), kept_by_validation(cached)
+    finally:
+        tracemalloc.stop()
+    assert kept_plain > len(plain["body"])  # the UTF-8 copy stays with the corpus's string
+    assert kept_cached < 200

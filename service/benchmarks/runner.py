@@ -107,6 +107,7 @@ class Runner:
             self.results.info["embedder"] = pipeline.embedder_name
             if views.worker is not None:
                 views.worker.compute([])  # its process is up and initialized, as after a fill
+            inprocess.cache_utf8(self.base)
             self.baseline_rss = sum(inprocess.tree_rss_bytes())
             doc = ratios.prepared(inprocess.validate(self.base[:1]))
             with pipeline.state_lock:
