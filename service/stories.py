@@ -140,8 +140,9 @@ class StoryViews:
 
     def _run(self) -> None:
         conn = connect(self.store.path)
-        # here too: read paths summarize small stale stories themselves (see _summary_of)
-        self.computer.prime(conn)
+        # Read paths summarize small stale stories here (see _summary_of), with the worker's
+        # corpus sample when there is one: reading it here costs seconds of this interpreter.
+        self.computer.prime(conn, self.worker.sample if self.worker is not None else None)
         last_maintenance = datetime.now(UTC)
         while True:
             with self._cond:

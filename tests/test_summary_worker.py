@@ -3,6 +3,7 @@ worker falls back to the views' own thread."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,29 @@ def test_views_summarize_themselves_when_the_worker_fails(store: Store, tmp_path
         assert len(summaries.fetchall()) == 2
     finally:
         views.stop()
+
+
+def test_views_take_the_workers_corpus_sample(store: Store) -> None:
+    views = StoryViews(store, worker=True).start()  # the stories' summaries are stale: it has work
+    try:
+        assert views.wait_idle(timeout=60)
+        assert views.worker is not None and views.worker.fallbacks == 0
+    finally:
+        views.stop()
+    local = SummaryComputer()
+    local.prime(store.reader())
+    assert views.computer.corpus.docs == local.corpus.docs == 5
+    assert views.computer.corpus.df == local.corpus.df
+    assert views.computer.sample()[1] == {f"a{n}" for n in range(1, 6)}
+
+
+def test_prime_adopts_a_shared_sample_without_reading(store: Store, tmp_path: Path) -> None:
+    worker_side = SummaryComputer()
+    worker_side.prime(store.reader())
+    adopted = SummaryComputer()
+    nowhere = sqlite3.connect(tmp_path / "no-tables.sqlite3")  # reading it would raise
+    adopted.prime(nowhere, worker_side.sample)
+    assert adopted.corpus.docs == 5 and adopted.corpus.df == worker_side.corpus.df
+    fallback = SummaryComputer()
+    with pytest.raises(sqlite3.OperationalError):  # no sample given: it reads the database
+        fallback.prime(nowhere, lambda: None)
