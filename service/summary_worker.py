@@ -16,6 +16,7 @@ import multiprocessing
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -43,8 +44,9 @@ def _text_needed(rows: list[Row]) -> list[int] | None:
 class SummaryComputer:
     """Computes story summaries with keyword IDF blended from a sample of the stored corpus.
 
-    The sample starts as the latest ``CORPUS_SAMPLE`` stored articles (read on first use) and
-    grows with the texts of summarized stories until it holds that many.
+    The sample starts as the latest ``CORPUS_SAMPLE`` stored articles (read on first use, or
+    adopted from another computer's) and grows with the texts of summarized stories until it
+    holds that many.
     """
 
     def __init__(self) -> None:
@@ -77,9 +79,9 @@ class SummaryComputer:
             self._primed = True
 
     def sample(self) -> Sample:
-        """The corpus sample and the ids counted in it (for another process to adopt)."""
+        """A copy of the corpus sample and of the ids counted in it (for another computer to adopt)."""
         with self._lock:
-            return self.corpus, set(self._counted)
+            return CorpusFrequencies(self.corpus.docs, Counter(self.corpus.df)), set(self._counted)
 
     def compute(self, conn: sqlite3.Connection, cluster_id: int) -> tuple[int, Row]:
         """(content version, summary) of one story as ``conn`` sees it now."""

@@ -112,6 +112,7 @@ def test_prime_adopts_a_shared_sample_without_reading(store: Store, tmp_path: Pa
     nowhere = sqlite3.connect(tmp_path / "no-tables.sqlite3")  # reading it would raise
     adopted.prime(nowhere, worker_side.sample)
     assert adopted.corpus.docs == 5 and adopted.corpus.df == worker_side.corpus.df
+    assert adopted.corpus is not worker_side.corpus  # a copy: each counts on by itself
     fallback = SummaryComputer()
     with pytest.raises(sqlite3.OperationalError):  # no sample given: it reads the database
         fallback.prime(nowhere, lambda: None)

@@ -53,10 +53,11 @@ def _timed(timer: Any, obj: Any, attr: str, stage: str, active: threading.local)
 def instrumented(pipeline: Pipeline) -> Iterator[Any]:
     """The pipeline as the app runs it, with finer stage timers, for this process only.
 
-    Story views are attached as ``create_app`` does (facts refreshed on commit, summaries in
-    a background thread), and the embedder, the FAISS search and the summary work are wrapped
-    so their time lands in ``pipeline.timer`` as ``embed``, ``index search``, ``summary update``
-    and ``summary (background)``. No module is changed: only these instances' attributes.
+    Story views are attached as ``create_app`` does (facts refreshed on commit, summaries by
+    a background thread, in the summary worker process by default), and the embedder, the
+    FAISS search and the summary work are wrapped so their time lands in ``pipeline.timer``
+    as ``embed``, ``index search``, ``summary update`` and ``summary (background)``. No
+    module is changed: only these instances' attributes.
     """
     from service.stories import StoryViews
 

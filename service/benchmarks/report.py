@@ -124,7 +124,8 @@ def _throughput(results: Results) -> list[str]:
     lines += [
         "Time per stage from `pipeline.timer`. The harness attaches the story views as `create_app` does and "
         "wraps the embedder (`embed`), the FAISS searches (`index search`) and the views (`summary update` "
-        "on commit, `summary (background)` in the worker thread, overlapping ingest) of its own pipeline "
+        "on commit, `summary (background)` in the views' thread, overlapping ingest; with the summary worker "
+        "that is the thread's wait for the worker process, not this interpreter's time) of its own pipeline "
         "instance. `prepare` embeds and searches each batch at once (its `embed` and `index search` are "
         "counted in it too); articles not prepared are embedded and searched inside `assign`; "
         "`total (wall)` is the whole window:",
