@@ -187,7 +187,7 @@ class StoryViews:
 
     def _summarize(self, cluster_ids: list[int]) -> list[tuple[int, int, Row]]:
         """(story, content version, summary) of each story: by the worker, or here without one."""
-        if cluster_ids and self.worker is not None and self.worker.usable:
+        if cluster_ids and self.worker is not None:  # None once it failed or was given up
             found = self.worker.compute(cluster_ids)
             if found is not None:
                 return found

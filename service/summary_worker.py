@@ -11,14 +11,11 @@ thread computes summaries itself, as with ``summary_workers=0``.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +24,8 @@ from service import heap
 from service.keywords import CorpusFrequencies
 from service.story_db import connect
 from service.summary import StoryArticle, build_summary, text_needed
+from service.worker_pool import WorkerPool
 
-log = logging.getLogger(__name__)
 Row = dict[str, Any]
 Sample = tuple[CorpusFrequencies, set[str]]  # corpus document frequencies, ids counted in them
 CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
@@ -92,36 +89,14 @@ class SummaryComputer:
         return version, {**summary, "size": len(rows), "at": time.time()}
 
 
-class SummaryWorker:
+class SummaryWorker(WorkerPool):
     """One worker process (spawned by :meth:`start` or on first use) computing summaries."""
 
     def __init__(self, database: Path) -> None:
+        super().__init__(
+            1, _open, (str(database),), RESULT_SECONDS, MAX_FAILURES, "summarizing in this process"
+        )
         self.database = database
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
-        self._failures = 0  # in a row
-        self.fallbacks = 0  # chunks computed by the caller because the worker failed
-
-    @property
-    def usable(self) -> bool:
-        """False once the worker failed ``MAX_FAILURES`` times in a row (the caller computes)."""
-        return self._failures < MAX_FAILURES
-
-    def start(self) -> SummaryWorker:
-        """Spawn the worker now, in the background (this returns at once)."""
-        self._executor().submit(_ready)
-        return self
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    1,
-                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-                    initializer=_open,
-                    initargs=(str(self.database),),
-                )
-            return self._pool
 
     def compute(self, cluster_ids: Sequence[int]) -> list[tuple[int, int, Row]] | None:
         """(story, content version, summary) of each story; None when the worker failed."""
@@ -132,30 +107,6 @@ class SummaryWorker:
         """The worker's corpus sample (it reads one at its start anyway); None when it failed."""
         sample: Sample | None = self._call(_sample)
         return sample
-
-    def _call(self, function: Callable[..., Any], *args: Any) -> Any:
-        """``function(*args)`` run by the worker; None when the worker failed."""
-        if not self.usable:
-            return None
-        try:
-            found = self._executor().submit(function, *args).result(timeout=RESULT_SECONDS)
-            self._failures = 0
-            return found
-        except Exception:
-            log.exception("summary worker failed; summarizing in this process")
-            self.fallbacks += 1
-            self._failures += 1
-            with self._lock:
-                broken, self._pool = self._pool, None  # the next chunk starts a fresh worker
-            if broken is not None:
-                broken.shutdown(wait=False, cancel_futures=True)
-            return None
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- in the worker process ---------------------------------------------------------------
@@ -169,10 +120,6 @@ def _open(database: str) -> None:
     computer.prime(conn)
     _worker.update(conn=conn, computer=computer)
     heap.release_memory()  # the sample's texts are garbage now
-
-
-def _ready() -> bool:
-    return True
 
 
 def _compute(cluster_ids: list[int]) -> list[tuple[int, int, Row]]:

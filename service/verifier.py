@@ -11,12 +11,8 @@ in the server as before, so a check never fails for it.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import sqlite3
-import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +23,13 @@ from service.alignment import Copy
 from service.config import DedupSettings
 from service.near_index import Other, verify_copies
 from service.store import articles_by_id
+from service.worker_pool import WorkerPool
 
-log = logging.getLogger(__name__)
 RESULT_SECONDS = 10.0  # longest wait for the worker before verifying in the server
 MAX_FALLBACKS = 3  # failures in a row after which checks stop using the worker
 
 
-class CheckVerifier:
+class CheckVerifier(WorkerPool):
     """A pool of worker processes (started on first use or by :meth:`start`) verifying candidates."""
 
     def __init__(
@@ -44,26 +40,15 @@ class CheckVerifier:
         pending: Callable[[list[str]], dict[str, str]],
     ) -> None:
         """``pending`` gives the texts of the given ids that are stored but not committed yet."""
-        self.database, self.settings, self.workers, self.pending = database, settings, workers, pending
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
-        self.fallbacks = 0  # checks verified in the server because the worker failed
-        self._failures = 0  # in a row
-
-    def start(self) -> None:
-        """Spawn the workers now (in the background: this returns at once)."""
-        self._executor().submit(_ready)
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-                    initializer=_open,
-                    initargs=(str(self.database), self.settings.model_dump()),
-                )
-            return self._pool
+        super().__init__(
+            workers,
+            _open,
+            (str(database), settings.model_dump()),
+            RESULT_SECONDS,
+            MAX_FALLBACKS,
+            "verifying in the server",
+        )
+        self.database, self.settings, self.pending = database, settings, pending
 
     def copies(
         self,
@@ -75,31 +60,12 @@ class CheckVerifier:
         """What ``local()`` (verification in this process) would answer, computed by a worker."""
         if not others:
             return {}
-        if self._failures >= MAX_FALLBACKS:
+        if not self.usable:
             return local()  # the worker cannot run here: the server verifies, as with workers=0
-        try:
-            pending = self.pending(list(others))
-            future: Future[dict[str, Copy]] = self._executor().submit(
-                _copies, text, headline, dict(others), pending
-            )
-            found = future.result(timeout=RESULT_SECONDS)
-            self._failures = 0
-            return found
-        except Exception:
-            log.exception("check verification worker failed; verifying in the server")
-            self.fallbacks += 1
-            self._failures += 1
-            with self._lock:
-                broken, self._pool = self._pool, None  # the next check starts a fresh pool
-            if broken is not None:
-                broken.shutdown(wait=False, cancel_futures=True)
-            return local()
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        found: dict[str, Copy] | None = self._call(
+            _copies, text, headline, dict(others), self.pending(list(others))
+        )
+        return local() if found is None else found
 
 
 # --- in the worker process ---------------------------------------------------------------
@@ -110,10 +76,6 @@ def _open(database: str, settings: dict[str, Any]) -> None:
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False, timeout=30)
     conn.row_factory = sqlite3.Row
     _worker.update(conn=conn, settings=DedupSettings.model_validate(settings))
-
-
-def _ready() -> bool:
-    return True
 
 
 def _copies(
