@@ -15,7 +15,7 @@ import numpy as np
 
 from service.config import PROJECT_ROOT
 from service.documents import PreparedArticle
-from service.embedding import LexicalEmbedder, TermCounts, normalize_rows
+from service.embedding import Bag, LexicalEmbedder, TermCounts, normalize_rows
 
 
 def resolve_model(name_or_path: str) -> str:
@@ -61,7 +61,7 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(out, dtype=np.float32)
 
-    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
+    def observe(self, terms: Bag | None, sign: int = 1) -> None:
         """Nothing to learn online."""
 
     def state(self) -> bytes:
@@ -96,7 +96,7 @@ class HybridEmbedder:
         sem = self.model.vectors(docs) * self._scales[1]
         return normalize_rows(np.hstack([lex, sem]))
 
-    def observe(self, terms: TermCounts | None, sign: int = 1) -> None:
+    def observe(self, terms: Bag | None, sign: int = 1) -> None:
         """Update the lexical document frequencies."""
         self.lexical.observe(terms, sign)
 

@@ -20,7 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.config import StorySettings
-from service.embedding import EMPTY_TERMS, N_FEATURES, WORD_SPACE, Embedder, LexicalEmbedder, TermCounts
+from service.embedding import (
+    EMPTY_TERMS,
+    N_FEATURES,
+    WORD_SPACE,
+    Bag,
+    Embedder,
+    KeptTerms,
+    LexicalEmbedder,
+    TermCounts,
+)
 from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos
 
 _NO_WORDS = np.zeros(0, np.uint32)
@@ -51,9 +60,9 @@ class _Scratch(threading.local):
         self.words = np.zeros(WORD_SPACE, np.bool_)
 
 
-def _strongest(terms: TermCounts, lexical: LexicalEmbedder) -> TermCounts:
+def _strongest(terms: Bag, lexical: LexicalEmbedder) -> Bag:
     """The KEPT_FEATURES features of highest TF-IDF weight (what members keep in memory)."""
-    if len(terms.ids) <= KEPT_FEATURES:
+    if len(terms) <= KEPT_FEATURES:
         return terms
     _, weights = lexical.weigh(terms)
     top = np.sort(np.argpartition(-weights, KEPT_FEATURES)[:KEPT_FEATURES])
@@ -79,16 +88,14 @@ class StoryScorer:
 
     def compact(self, member: Member, keep: int | None = KEPT_FEATURES) -> None:
         """Derive the member's keywords; with ``keep``, drop all but its strongest features."""
-        if self.lexical is None or member.terms is None or not len(member.terms.ids):
+        if self.lexical is None or member.terms is None or not len(member.terms):
             return
         ids, weights = self.lexical.weigh(member.terms)
         words = ids < WORD_SPACE
         order = np.argsort(-weights[words])[:KEYWORDS]
         member.keywords = ids[words][order].astype(np.uint32)
         if keep is not None:
-            # float16 counts: what the database stores anyway, at half the memory
-            kept = _strongest(member.terms, self.lexical)
-            member.terms = TermCounts(kept.ids, kept.counts.astype(np.float16))
+            member.terms = KeptTerms.pack(_strongest(member.terms, self.lexical))
 
     def similarities(self, query: Member, near: list[Member], dense: list[float]) -> list[float]:
         """Exact sparse cosine of the query to each neighbour (dense scores when not lexical)."""
@@ -117,7 +124,8 @@ class StoryScorer:
             if sim > best.get(other.story, (-1.0, ""))[0]:
                 best[other.story] = (sim, other.id)
         # the article's word features
-        words = query.terms.ids[query.terms.ids < WORD_SPACE] if query.terms is not None else query.keywords
+        ids = query.terms.ids if query.terms is not None else None
+        words = ids[ids < WORD_SPACE] if ids is not None else query.keywords
         q_norm = float(np.linalg.norm(q_sparse[1])) if q_sparse is not None else 0.0
         with self.loaded(q_sparse, words):
             return self._score(vector, query, q_sparse, q_norm, best, stories)

@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from service.embedding import TermCounts
+from service.embedding import KeptTerms
 from service.phases import CUES
 from service.stages import StoryRecord
 from service.story_state import KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES, Member, Story
 
 log = logging.getLogger(__name__)
-VERSION = 4
+VERSION = 5
 LAYOUT = (VERSION, KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES)
 
 
@@ -48,8 +48,14 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
     """Write the snapshot of these members and stories atomically."""
     ordered = sorted(members, key=lambda m: m.seq)
     empty = np.zeros(0, np.uint32)
-    terms = [m.terms.ids if m.terms is not None else empty for m in ordered]
-    counts = [m.terms.counts if m.terms is not None else empty for m in ordered]
+    kept = [
+        empty
+        if m.terms is None
+        else m.terms.packed
+        if isinstance(m.terms, KeptTerms)
+        else KeptTerms.pack(m.terms).packed
+        for m in ordered
+    ]
     chosen = list(stories)
     data: dict[str, Any] = {
         "layout": LAYOUT,
@@ -59,8 +65,7 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
         "story": np.fromiter((m.story for m in ordered), np.int64, len(ordered)),
         "cue": np.fromiter((CUES.index(m.cue) for m in ordered), np.uint8, len(ordered)),
         "has_terms": np.fromiter((m.terms is not None for m in ordered), bool, len(ordered)),
-        "terms": _ragged(terms, np.uint32),
-        "counts": _ragged(counts, np.float16)[0],
+        "kept": _ragged(kept, np.uint32),
         "keywords": _ragged([m.keywords for m in ordered], np.uint32),
         "story_ids": np.fromiter((s.id for s in chosen), np.int64, len(chosen)),
         "sums": np.stack([s.vsum for s in chosen]) if chosen else np.zeros((0, 0), np.float32),
@@ -119,16 +124,14 @@ def read(path: Path, embedder: str, dim: int, keys: Sequence[StoryRecord]) -> Re
 
 
 def _members(data: dict[str, Any], keys: Sequence[StoryRecord]) -> list[Member]:
-    term_ids, term_at = data["terms"]
-    counts = data["counts"]
+    kept, term_at = data["kept"]
     words, word_at = data["keywords"]
     term_at, word_at = term_at.tolist(), word_at.tolist()
     out = []
     for n, (key, cue, has_terms) in enumerate(
         zip(keys, data["cue"].tolist(), data["has_terms"].tolist(), strict=True)
     ):
-        a, b = term_at[n], term_at[n + 1]
-        terms = TermCounts(term_ids[a:b], counts[a:b]) if has_terms else None
+        terms = KeptTerms(kept[term_at[n] : term_at[n + 1]]) if has_terms else None
         member = Member(key.id, key.seq, key.timestamp, key.cluster_id, CUES[cue], terms)
         member.keywords = words[word_at[n] : word_at[n + 1]]
         member.duplicate_of = key.duplicate_of

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.embedding import TermCounts
+from service.embedding import Bag, TermCounts
 from service.phases import CUES
 
 KEPT_FEATURES = 192  # sparse features kept in memory per article for exact re-scoring
@@ -36,7 +36,7 @@ class Member:
     timestamp: float
     story: int
     cue: str
-    terms: TermCounts | None  # full features until inserted, then the top KEPT_FEATURES
+    terms: Bag | None  # full features until inserted, then the top KEPT_FEATURES, packed
     keywords: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     duplicate_of: str | None = None
 
