@@ -118,3 +118,27 @@ def test_startup_reads_use_covering_indexes_and_match_the_table(tmp_path: Path) 
         assert [r.signature for r in store.dedup_records()] == [b"sig"] * 3
     finally:
         store.close()
+
+
+def test_startup_reads_share_one_string_per_article(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3").open()
+    ids = [f"https://example.sa/{n}/خبر-عاجل-عن-القمة" for n in range(3)]
+    try:
+        with store.transaction() as tx:
+            for n, article_id in enumerate(ids):
+                copy = (
+                    {"edge_other": ids[0], "edge_type": "near", "edge_score": 0.9, "dup_of": ids[0]}
+                    if n
+                    else {}
+                )
+                tx.insert_article(_row(article_id, **copy))
+                tx.update_article(article_id, {"cluster_id": 7, "phase": "core", "vector": b"v" * 4})
+        story = list(store.story_records(light=True))
+        dedup = list(store.dedup_records())
+        assert [r.id for r in story] == ids
+        assert all(s.id is d.id for s, d in zip(story, dedup, strict=True))
+        assert all(r.duplicate_of is story[0].id for r in story[1:])
+        assert all(r.edge is not None and r.edge.other_id is story[0].id for r in dedup[1:])
+        assert story[1].phase is story[2].phase
+    finally:
+        store.close()
