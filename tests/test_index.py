@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from service.index import VectorIndex
 
@@ -116,3 +117,21 @@ def test_a_batch_search_finds_what_one_search_per_query_finds(tmp_path: Path) ->
     few = index.search_many(queries[:3], 7, around[:3], within=8.0)  # below the batch size
     assert [ids.tolist() for _, ids in few] == [ids.tolist() for _, ids in found[:3]]
     assert index.search_many(queries[:2], 7, np.array([500.0, 900.0]), 8.0)[0][1].size == 0  # no shard
+
+
+def test_ids_track_adds_moves_and_removals_across_shards() -> None:
+    vectors = unit_rows(40, 8, seed=11)
+    index = VectorIndex(8, bucket_seconds=10.0)
+    index.add(np.arange(5, 45), vectors, np.arange(40) * 3.0)  # ids 5..44 over buckets 0..11
+    assert len(index) == 40 and index.ids() == set(range(5, 45))
+    index.remove([7, 7, 44, 1000])  # a repeat and an unknown id change nothing more
+    assert len(index) == 38 and index.ids() == set(range(5, 45)) - {7, 44}
+    index.add(np.array([9]), vectors[[0]], np.array([500.0]))  # stored again, in another bucket
+    assert len(index) == 38 and index.shard_sizes[50] == 1
+    assert np.allclose(index.vectors([9, 5]), vectors[[0, 0]])
+    _, ids = index.search(vectors[4], 3, around=12.0, within=1.0)  # bucket 1 no longer holds 9
+    assert 9 not in ids[0].tolist()
+    index.add(np.arange(3000, 3002), vectors[:2], np.array([0.0, 0.0]))  # far beyond: grows
+    assert len(index) == 40 and {3000, 3001} <= index.ids()
+    with pytest.raises(ValueError, match="must not be negative"):
+        index.add(np.array([-1]), vectors[:1])
