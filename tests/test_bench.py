@@ -38,6 +38,8 @@ REQUIRED = [
         for role in ("small", "large")
         for what in ("rss_mb", "workers_rss_mb", "bytes_per_article", "bytes_per_article_beyond_vectors")
     ),
+    "memory.added_beyond_vectors",
+    "memory.server.added_beyond_vectors",
     "restart.small.seconds.median",
     "restart.large.seconds.median",
     "ratio.service_over_embedder.median",

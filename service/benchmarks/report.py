@@ -192,7 +192,21 @@ def _memory(results: Results) -> list[str]:
         "",
     ]
     header = ["stored", "process", "RSS MB", "of it workers MB", "bytes / article", "beyond vectors"]
-    return lines + _table(header, rows)
+    added = [
+        f"{_n(fig[f'{prefix}.added_beyond_vectors'], 0)} bytes ({what})"
+        for prefix, what in (("memory", "pipeline process"), ("memory.server", "server right after restart"))
+        if f"{prefix}.added_beyond_vectors" in fig
+    ]
+    tail = (
+        [
+            "",
+            "Growth between the two scales per article added, beyond vectors (what each further article "
+            f"costs, fixed costs left out): {' and '.join(added)}.",
+        ]
+        if added
+        else []
+    )
+    return lines + _table(header, rows) + tail
 
 
 def _restart_and_ratios(results: Results) -> list[str]:

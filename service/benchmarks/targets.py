@@ -69,6 +69,14 @@ def derive(figures: Figures) -> None:
     values = [figures[k] for k in keys if k in figures]
     if values:
         figures["memory.large.worst_beyond_vectors"] = max(values)
+    # What each further article costs, fixed costs (imports, bounded caches, workers) left out:
+    # the RSS growth between the two scales per article added.
+    added = figures.get("inprocess.large.stored", 0.0) - figures.get("inprocess.small.stored", 0.0)
+    for prefix in ("memory", "memory.server"):
+        small, large = figures.get(f"{prefix}.small.rss_mb"), figures.get(f"{prefix}.large.rss_mb")
+        if small is not None and large is not None and added > 0:
+            per = (large - small) * 2**20 / added - figures.get("memory.vector_bytes_per_article", 0.0)
+            figures[f"{prefix}.added_beyond_vectors"] = per
 
 
 def verdict(target: Target, figures: Figures) -> str:
