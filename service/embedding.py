@@ -78,6 +78,7 @@ class KeptTerms:
 
     @classmethod
     def pack(cls, terms: TermCounts | KeptTerms) -> KeptTerms:
+        """The packed form of a bag (counts above 2,047.5 are capped there)."""
         halves = np.minimum(np.rint(terms.counts.astype(np.float32) * 2.0), _COUNT_MAX).astype(np.uint32)
         return cls((terms.ids.astype(np.uint32) << COUNT_BITS) | halves)
 

@@ -57,7 +57,7 @@ class _Buckets:
         return out
 
     def set(self, ids: np.ndarray, bucket: int) -> None:
-        """Record ids (new ones) as held by ``bucket``."""
+        """Record the ids as held by ``bucket`` (the array grows to the largest id)."""
         if not len(ids):
             return
         if int(ids.min()) < 0:

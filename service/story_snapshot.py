@@ -47,15 +47,7 @@ def _ragged(parts: Sequence[np.ndarray], dtype: Any) -> tuple[np.ndarray, np.nda
 def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterable[Story]) -> None:
     """Write the snapshot of these members and stories atomically."""
     ordered = sorted(members, key=lambda m: m.seq)
-    empty = np.zeros(0, np.uint32)
-    kept = [
-        empty
-        if m.terms is None
-        else m.terms.packed
-        if isinstance(m.terms, KeptTerms)
-        else KeptTerms.pack(m.terms).packed
-        for m in ordered
-    ]
+    kept = [_packed(m) for m in ordered]
     chosen = list(stories)
     data: dict[str, Any] = {
         "layout": LAYOUT,
@@ -83,6 +75,14 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
     with tmp.open("wb") as out:
         pickle.dump(data, out, protocol=5)
     tmp.replace(path)
+
+
+def _packed(member: Member) -> np.ndarray:
+    """The member's kept features, packed (a member stored without features holds them unpacked)."""
+    if member.terms is None:
+        return np.zeros(0, np.uint32)
+    terms = member.terms if isinstance(member.terms, KeptTerms) else KeptTerms.pack(member.terms)
+    return terms.packed
 
 
 @dataclass

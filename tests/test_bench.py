@@ -101,6 +101,7 @@ def test_smoke_run_produces_every_figure(tmp_path: Path) -> None:
     report = Path(tmp_path / "BENCH.md").read_text(encoding="utf-8")
     for target in TARGETS:
         assert target.name in report
+    assert "Growth between the two scales per article added" in report
     assert "PASS" in report or "MISS" in report
 
 

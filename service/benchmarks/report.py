@@ -199,9 +199,9 @@ def _memory(results: Results) -> list[str]:
     ]
     tail = (
         [
-            "",
             "Growth between the two scales per article added, beyond vectors (what each further article "
             f"costs, fixed costs left out): {' and '.join(added)}.",
+            "",
         ]
         if added
         else []
