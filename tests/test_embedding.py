@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.embedding import HASH_BITS, KeptTerms, LexicalEmbedder, TermCounts, build_embedder, concat_bags
+from service.embedding import (
+    HASH_BITS,
+    Bag,
+    KeptTerms,
+    LexicalEmbedder,
+    TermCounts,
+    build_embedder,
+    concat_bags,
+)
 from service.text import matching_form
 
 
@@ -136,8 +144,9 @@ def test_kept_and_full_bags_weigh_the_same() -> None:
         assert all(
             np.array_equal(a, b) for a, b in zip(embedder.weigh(full), embedder.weigh(packed), strict=True)
         )
-    mixed = [kept[0], bags[1], kept[2]]
-    for group in (bags, kept, mixed):
+    mixed: list[Bag] = [kept[0], bags[1], kept[2]]
+    groups: list[list[Bag]] = [list(bags), list(kept), mixed]
+    for group in groups:
         ids, counts, sizes = concat_bags(group)
         assert sizes.tolist() == [len(b) for b in bags]
         assert np.array_equal(ids, np.concatenate([b.ids for b in bags]))
