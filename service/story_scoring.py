@@ -60,11 +60,13 @@ class _Scratch(threading.local):
         self.words = np.zeros(WORD_SPACE, np.bool_)
 
 
-def _strongest(terms: Bag, lexical: LexicalEmbedder) -> Bag:
-    """The KEPT_FEATURES features of highest TF-IDF weight (what members keep in memory)."""
+def _strongest(terms: Bag, lexical: LexicalEmbedder, weights: np.ndarray | None = None) -> Bag:
+    """The KEPT_FEATURES features of highest TF-IDF weight (what members keep in memory);
+    ``weights``: the bag's weights under the current IDF when the caller has them already."""
     if len(terms) <= KEPT_FEATURES:
         return terms
-    _, weights = lexical.weigh(terms)
+    if weights is None:
+        _, weights = lexical.weigh(terms)
     top = np.sort(np.argpartition(-weights, KEPT_FEATURES)[:KEPT_FEATURES])
     return TermCounts(terms.ids[top], terms.counts[top])
 
@@ -95,7 +97,7 @@ class StoryScorer:
         order = np.argsort(-weights[words])[:KEYWORDS]
         member.keywords = ids[words][order].astype(np.uint32)
         if keep is not None:
-            member.terms = KeptTerms.pack(_strongest(member.terms, self.lexical))
+            member.terms = KeptTerms.pack(_strongest(member.terms, self.lexical, weights))
 
     def similarities(self, query: Member, near: list[Member], dense: list[float]) -> list[float]:
         """Exact sparse cosine of the query to each neighbour (dense scores when not lexical)."""

@@ -6,7 +6,7 @@ start a story). In a thread that time comes out of the one interpreter the inges
 request share. A worker process computes summaries on another core instead, from its own
 read-only connection (summaries only read committed rows) and its own corpus sample; the
 views' thread only decides what is due and stores what comes back. If the worker fails, the
-thread computes summaries itself, as with ``summary_workers=0``.
+thread computes summaries itself, as with ``summary_worker=false``.
 """
 
 from __future__ import annotations
