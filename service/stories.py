@@ -152,11 +152,10 @@ class StoryViews:
                 if self._stopping:
                     break
                 pending, self._pending = self._pending, set()
-                offered, self._offered = self._offered, {}
+                offered = dict(self._offered)
                 self._busy = True
             try:
-                for cluster_id, (version, summary) in offered.items():
-                    self._save(conn, cluster_id, version, summary)
+                self._store_offered(conn, offered)
                 self._refresh(conn, sorted(pending - set(offered), reverse=True))
                 if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):
                     last_maintenance = datetime.now(UTC)
@@ -164,6 +163,16 @@ class StoryViews:
             except Exception:
                 log.exception("story summary refresh failed")
         conn.close()
+
+    def _store_offered(self, conn: Any, offered: dict[int, tuple[int, Row]]) -> None:
+        """Store summaries reads computed; each stays offered until stored, so reads reuse it."""
+        for cluster_id, entry in offered.items():
+            try:
+                self._save(conn, cluster_id, *entry)
+            finally:
+                with self._cond:
+                    if self._offered.get(cluster_id) is entry:
+                        del self._offered[cluster_id]
 
     def _has_work(self) -> bool:
         return bool(self._stopping or self._pending or self._offered)
@@ -209,17 +218,27 @@ class StoryViews:
         self.pages.bump()
 
     def _summary_of(self, row: Row, fresh: bool) -> Row:
-        """The cached summary, or one computed now (and handed to the worker to store)."""
+        """The cached summary, or one computed now (and handed to the views' thread to store).
+
+        A summary an earlier read computed counts as cached until the thread stores it: under
+        ingest every commit re-renders the first page, and the thread stores offered summaries
+        only between its own rounds, so each read would compute the same one again."""
+        cluster_id = int(row["cluster_id"])
+        version: int = row["summary_version"]
         cached: Row | None = json.loads(row["summary"]) if row["summary"] is not None else None
+        with self._cond:
+            offered = self._offered.get(cluster_id)
+        if offered is not None and (cached is None or offered[0] > version):
+            version, cached = offered
         if cached is not None and not (
             fresh
-            and row["summary_version"] < row["content_version"]
+            and version < row["content_version"]
             and refresh_due(cached.get("size"), row["article_count"], time.time() - cached.get("at", 0.0))
         ):
             return cached
-        version, summary = self._compute(int(row["cluster_id"]))
+        version, summary = self._compute(cluster_id)
         with self._cond:
-            self._offered[int(row["cluster_id"])] = (version, summary)
+            self._offered[cluster_id] = (version, summary)
             self._cond.notify_all()
         return summary
 

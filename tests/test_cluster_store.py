@@ -196,3 +196,33 @@ def test_the_summary_worker_steps_aside_while_a_check_runs(tmp_path: Path) -> No
     finally:
         views.stop()
         store.close()
+
+
+def test_a_summary_a_read_computed_is_reused_until_stored(tmp_path: Path) -> None:
+    """Under ingest every commit re-renders the first page: a story's missing or stale summary
+    is computed once by a read, not again by each read before the views' thread stores it."""
+    store = Store(tmp_path / "db.sqlite3").open()
+    views = StoryViews(store)  # not started: no thread stores what reads compute
+    try:
+        room = Newsroom(store, views)
+        room.add(1, title="زيارة كيم إلى روسيا")
+        computed: list[int] = []
+        compute = views.computer.compute
+
+        def counted(conn: Any, cluster_id: int) -> Any:
+            computed.append(cluster_id)
+            return compute(conn, cluster_id)
+
+        views.computer.compute = counted  # type: ignore[method-assign]
+        pages = [views.list(sql.StoryFilter(), "updated", 20, None) for _ in range(3)]
+        assert computed == [1]  # missing: the first read computes it, the others reuse it
+        assert {page.data[0].title for page in pages} == {"زيارة كيم إلى روسيا"}
+        details = [views.detail(1) for _ in range(2)]
+        assert computed == [1]  # a small story's detail wants it current, and it is
+        room.add(1, title="بوتين يستقبل كيم")  # the content moves on: the offered one is stale
+        details += [views.detail(1) for _ in range(2)]
+        assert computed == [1, 1]
+        assert all(d is not None for d in details) and details[-1].article_count == 2  # type: ignore[union-attr]
+    finally:
+        views.stop()
+        store.close()
