@@ -257,7 +257,9 @@ def _st(results: Results) -> list[str]:
         "",
         f"{int(fig['st.texts']):,} real articles split over the repeats, embedder "
         "`sentence-transformers` (all-MiniLM-L6-v2): raw `encode` of the embedder's text (title + body, same "
-        "cut, same batch size) vs `pipeline.ingest` of the same articles into a fresh data directory.",
+        "cut, same batch size) vs `pipeline.ingest` of the same articles into a fresh data directory, "
+        "interleaved one ingest batch at a time (which side goes first alternates), so that a change in the "
+        "host's load falls on both sides.",
         "",
     ]
     rows = [[spread(fig, "st.raw_per_s"), spread(fig, "st.service_per_s"), spread(fig, "st.overhead_pct")]]
