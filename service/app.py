@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.load_seeds:
                 log.info("seeds: %d new", load_seeds(pipeline))
             app.state.pipeline = pipeline
-            metrics.bind_counts(pipeline.store.count_articles, pipeline.store.count_clusters)
+            metrics.bind_counts(pipeline.store.count_articles, stories.count)
             try:
                 yield
             finally:

@@ -126,6 +126,10 @@ class StoryViews:
         if ids:
             self.pages.bump()
 
+    def count(self) -> int:
+        """Live stories, from their facts (exact once an ingest returns)."""
+        return facts.story_count(self.store.reader())
+
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every queued summary is stored (tests, benchmarks); False on timeout."""
         with self._cond:

@@ -150,6 +150,12 @@ def index_text(conn: sqlite3.Connection, cluster_id: int) -> None:
     )
 
 
+def story_count(conn: sqlite3.Connection) -> int:
+    """Live stories: one facts row each. Current wherever the views refresh facts on commit
+    (the server); counting distinct stories over the articles instead reads a whole index."""
+    return int(conn.execute("SELECT COUNT(*) FROM story_facts").fetchone()[0])
+
+
 def stale_fact_ids(conn: sqlite3.Connection) -> list[int]:
     """Stories whose facts lag their content (e.g. ingested by the CLI, or a crash after commit)."""
     sql = (

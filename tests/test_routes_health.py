@@ -16,6 +16,7 @@ def test_health_counts_and_names_embedder(client: TestClient, seeds: list[dict[s
     client.post("/ingest", json={"articles": seeds})
     health = client.get("/health").json()
     assert health["articles"] == 5 and health["clusters"] == 2
+    assert health["clusters"] == client.get("/clusters").json()["count"]  # the stories listed
 
 
 def test_metrics_report_requests_ingest_and_memory(client: TestClient, seeds: list[dict[str, Any]]) -> None:

@@ -5,22 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from service.cluster_store import StoryFilter
 from service.errors import ApiError
+from service.routes.deps import get_views
 from service.routes.responses import json_response, rendered_response
 from service.schemas import ClusterDetail, ClusterPage, Phase
 from service.stories import MEMBERS_PAGE, StoryViews
 from service.text import normalize
 
 router = APIRouter(prefix="/clusters", tags=["stories"])
-
-
-async def get_views(request: Request) -> StoryViews:
-    """The app's story views (a coroutine: no thread hand-off, see :mod:`service.routes.deps`)."""
-    views: StoryViews = request.app.state.stories
-    return views
 
 
 ViewsDep = Annotated[StoryViews, Depends(get_views)]
