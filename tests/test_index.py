@@ -135,3 +135,21 @@ def test_ids_track_adds_moves_and_removals_across_shards() -> None:
     assert len(index) == 40 and {3000, 3001} <= index.ids()
     with pytest.raises(ValueError, match="must not be negative"):
         index.add(np.array([-1]), vectors[:1])
+
+
+def test_searches_give_the_threads_openmp_setting_back() -> None:
+    """FAISS searches on one OpenMP thread; the thread's setting (which torch reads too, so a
+    sentence-transformers embedder in the same thread encodes on it) must come back after."""
+    import faiss
+
+    index = VectorIndex(8, None)
+    vectors = unit_rows(30, 8)
+    index.add(np.arange(30), vectors)
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        assert index.search(vectors[0], 3)[1][0][0] == 0
+        assert len(index.search_many(vectors[:4], 3, np.zeros(4), 86400.0)) == 4
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)
