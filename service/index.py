@@ -49,9 +49,9 @@ class _Buckets:
         self.count = 0
 
     def get(self, ids: np.ndarray) -> np.ndarray:
-        """Bucket per id (``NONE`` for ids without a vector)."""
+        """Bucket per id (``NONE`` for ids without a vector, negative ones included)."""
         ids = np.asarray(ids, np.int64)
-        inside = ids < len(self._of)
+        inside = (ids >= 0) & (ids < len(self._of))
         out = np.full(len(ids), self.NONE, np.int32)
         out[inside] = self._of[ids[inside]]
         return out

@@ -153,3 +153,13 @@ def test_searches_give_the_threads_openmp_setting_back() -> None:
         assert faiss.omp_get_max_threads() == 2
     finally:
         faiss.omp_set_num_threads(before)
+
+
+def test_a_negative_id_is_unknown_to_removal() -> None:
+    """Ids are never negative, so removing one changes nothing (numpy would read it from the end)."""
+    vectors = unit_rows(5, 8, seed=5)
+    index = VectorIndex(8)
+    index.add(np.arange(5), vectors)
+    index.remove([-1])
+    assert len(index) == 5 and index.ids() == set(range(5))
+    assert index.search(vectors[4], 1)[1][0][0] == 4
