@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 from service.embedding import KeptTerms
 from service.phases import CUES
 from service.stages import StoryRecord
+from service.story_keywords import KeywordCounts
 from service.story_state import KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES, Member, Story
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
     ordered = sorted(members, key=lambda m: m.seq)
     kept = [_packed(m) for m in ordered]
     chosen = list(stories)
+    keywords = [s.keywords.arrays() for s in chosen]
     data: dict[str, Any] = {
         "layout": LAYOUT,
         "embedder": embedder,
@@ -67,8 +68,8 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
         "day": np.fromiter((d for st in chosen for d in st.days), np.int64),
         "day_profile": _ragged([p[0] for st in chosen for p in st.days.values()], np.uint32),
         "day_weights": _ragged([p[1] for st in chosen for p in st.days.values()], np.float32)[0],
-        "story_keywords": _ragged([np.fromiter(s.keywords.keys(), np.int64) for s in chosen], np.int64),
-        "keyword_counts": _ragged([np.fromiter(s.keywords.values(), np.int64) for s in chosen], np.int64)[0],
+        "story_keywords": _ragged([words for words, _ in keywords], np.int64),
+        "keyword_counts": _ragged([counts for _, counts in keywords], np.int64)[0],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -152,7 +153,7 @@ def _stories(data: dict[str, Any], dim: int) -> dict[int, Story]:
         story.vsum = sums[n].copy()
         story.profile = (ids[at[n] : at[n + 1]], weights[at[n] : at[n + 1]])
         a, b = word_at[n], word_at[n + 1]
-        story.keywords = Counter(dict(zip(words[a:b].tolist(), uses[a:b].tolist(), strict=True)))
+        story.keywords = KeywordCounts.from_items(words[a:b], uses[a:b])
         out[story_id] = story
     day_ids, day_at = data["day_profile"]
     day_weights, day_at = data["day_weights"], day_at.tolist()

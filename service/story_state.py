@@ -10,13 +10,13 @@ span and the members' phases.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from service.embedding import Bag, TermCounts
 from service.phases import CUES
+from service.story_keywords import KeywordCounts
 
 KEPT_FEATURES = 192  # sparse features kept in memory per article for exact re-scoring
 KEYWORDS = 16  # distinctive words per article (also the keys of the candidate postings)
@@ -116,7 +116,7 @@ class Story:
         self.members: set[str] = set()
         self.vsum = np.zeros(dim, dtype=np.float32)
         self.times: list[float] = []
-        self.keywords: Counter[int] = Counter()
+        self.keywords = KeywordCounts()
         self.phases: dict[str, str] = {}
         self._centroid: np.ndarray | None = None
         self._signature: tuple[np.ndarray, np.ndarray] | None = None
@@ -139,9 +139,8 @@ class Story:
         if self.vsum.size:
             self.vsum += vector
         self.times.append(member.timestamp)
-        words = member.keywords.tolist()
-        self.keywords.update(words)
-        self._update_top(words)
+        self.keywords.add(member.keywords)
+        self._update_top(member.keywords.tolist())
         self._changed(added=True)
         t = member.timestamp
         self.start, self.end = (t, t) if first else (min(self.start, t), max(self.end, t))
@@ -160,8 +159,9 @@ class Story:
             self._top = None
             return
         ranked = list(dict.fromkeys([*self._top, *words]))
-        ranked.sort(key=lambda k: -self.keywords[k])  # stable: ties keep the older entries first
-        self._top = [k for k in ranked[:SIGNATURE] if self.keywords[k] >= 2]
+        uses = dict(zip(ranked, self.keywords.counts_of(ranked), strict=True))
+        ranked.sort(key=lambda k: -uses[k])  # stable: ties keep the older entries first
+        self._top = [k for k in ranked[:SIGNATURE] if uses[k] >= 2]
 
     def signature(self) -> tuple[np.ndarray, np.ndarray]:
         """The story's most used distinctive words (sorted ids) and their shares of use."""
@@ -169,9 +169,8 @@ class Story:
             if self._top is None:
                 floor = 2 if len(self.members) > 2 else 1
                 self._top = [k for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
-            top = [(k, self.keywords[k]) for k in self._top]
-            ids = np.array([k for k, _ in top], dtype=np.uint32)
-            weights = np.array([n for _, n in top], dtype=np.float32)
+            ids = np.array(self._top, dtype=np.uint32)
+            weights = np.array(self.keywords.counts_of(self._top), dtype=np.float32)
             order = np.argsort(ids)
             signature = ids[order], weights[order] / max(float(weights.sum()), 1.0)
             self._signature = signature
@@ -197,7 +196,7 @@ class Story:
         if self.vsum.size:
             self.vsum -= vector
         self.times.remove(member.timestamp)
-        self.keywords.subtract(member.keywords.tolist())
+        self.keywords.add(member.keywords, -1)
         self.phases.pop(member.id, None)
         self._changed()
 
