@@ -2,10 +2,11 @@
 
 The story stage reads the most recent postings of an article's keywords to find candidates
 FAISS may miss. Postings live in three flat arrays (sorted keywords, their offsets, the
-seqs: 12 bytes a posting) plus a small dict of lists for those added since the last merge;
-the dict is merged into the arrays once it holds an eighth as many postings (a Python list
-costs about 40 bytes a posting, so an ingesting process would otherwise hold three times
-what a restarted one does). Removed articles stay listed: readers skip seqs they no longer know.
+seqs: 4 bytes a posting while seqs fit in 32 bits) plus a small dict of lists for those added
+since the last merge; the dict is merged into the arrays once it holds an eighth as many
+postings (a Python list costs about 40 bytes a posting, so an ingesting process would
+otherwise hold many times what a restarted one does). Removed articles stay listed: readers
+skip seqs they no longer know.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class KeywordPostings:
         first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         self._keys = ordered[first]
         self._starts = np.append(first, len(ordered)).astype(np.int64)
-        self._seqs = seqs[order]
+        narrow = int(seqs.max()) <= np.iinfo(np.uint32).max  # half the memory of int64 seqs
+        self._seqs = seqs[order].astype(np.uint32 if narrow else np.int64)
 
     def add(self, keyword: int, seq: int) -> None:
         """Append a posting (seqs only grow, so the order holds)."""

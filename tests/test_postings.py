@@ -52,3 +52,15 @@ def test_merge_moves_every_added_posting_into_the_arrays() -> None:
     postings.merge()
     assert postings.pending == 0
     assert dict(postings.items()) == {3: [1, 3, 6], 7: [5, 7], 2**32 - 2: [2, 4]}
+
+
+def test_seqs_beyond_32_bits_keep_their_value() -> None:
+    """Seqs are held in 32 bits while they fit (half the memory) and in 64 beyond."""
+    postings = KeywordPostings(merge_min=1)
+    postings.load(np.array([5, 5], np.uint32), np.array([1, 2]))
+    assert postings._seqs.dtype == np.uint32
+    big = 2**32 + 7
+    postings.add(5, big)
+    postings.add(6, big + 1)
+    postings.merge()
+    assert postings.recent(5, 10) == [1, 2, big] and postings.recent(6, 1) == [big + 1]
