@@ -11,6 +11,7 @@ blended with document frequencies of the stored corpus, so words common in all n
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import stopwordsiso
 
 from service.background_freq import BackgroundFrequencies
@@ -96,22 +98,53 @@ def background_idf(surface: str) -> float:
 
 @dataclass
 class CorpusFrequencies:
-    """Document frequencies of group keys over stored articles (optional second background)."""
+    """Document frequencies of group keys over stored articles (optional second background).
+
+    Counted into a ``Counter`` while the sample grows; :meth:`freeze` then keeps only a sorted
+    array of 64-bit key hashes and their counts: 12 bytes a key instead of about 100 (a
+    sample of 20,000 Arabic articles holds about 200,000 keys).
+    """
 
     docs: int = 0
     df: Counter[str] = field(default_factory=Counter)
+    frozen: tuple[np.ndarray, np.ndarray] | None = None  # sorted key hashes, their counts
 
     def add(self, text_norm: str) -> None:
+        if self.frozen is not None:
+            raise ValueError("a frozen corpus sample takes no more documents")
         keys = {group_key(w) for w in text_norm.split() if len(w) >= MIN_LENGTH}
         self.df.update(keys)
         self.docs += 1
+
+    def freeze(self) -> None:
+        """Compact the counts for good (the sample is complete)."""
+        if self.frozen is not None:
+            return
+        hashes = np.fromiter(map(_key_hash, self.df), np.int64, len(self.df))
+        order = np.argsort(hashes)
+        counts = np.fromiter(self.df.values(), np.int32, len(self.df))
+        self.frozen, self.df = (hashes[order], counts[order]), Counter()
+
+    def count(self, key: str) -> int:
+        """Documents of the sample with the key."""
+        if self.frozen is None:
+            return self.df.get(key, 0)
+        hashes, counts = self.frozen
+        wanted = _key_hash(key)
+        at = int(hashes.searchsorted(np.int64(wanted)))
+        return int(counts[at]) if at < len(hashes) and hashes[at] == wanted else 0
 
     def idf(self, key: str) -> float | None:
         """IDF over the corpus on the background's scale (0..MAX), or None while too few documents."""
         if self.docs < MIN_CORPUS_DOCS:
             return None
-        ratio = math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) / math.log(self.docs + 1)
+        ratio = math.log((self.docs + 1) / (self.count(key) + 1)) / math.log(self.docs + 1)
         return MAX_BACKGROUND_IDF * ratio
+
+
+def _key_hash(key: str) -> int:
+    """A 64-bit hash of a key, the same in every process (frozen samples cross processes)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 @dataclass

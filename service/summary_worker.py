@@ -43,7 +43,7 @@ class SummaryComputer:
 
     The sample starts as the latest ``CORPUS_SAMPLE`` stored articles (read on first use, or
     adopted from another computer's) and grows with the texts of summarized stories until it
-    holds that many.
+    holds that many; then its counts are frozen into compact arrays.
     """
 
     def __init__(self) -> None:
@@ -57,10 +57,15 @@ class SummaryComputer:
         """Add articles not yet counted to the corpus document frequencies (up to the sample size)."""
         with self._lock:
             for article_id, text in texts:
-                if len(self._counted) >= CORPUS_SAMPLE or article_id in self._counted:
-                    continue
-                self._counted.add(article_id)
-                self.corpus.add(text)
+                if self.corpus.frozen is not None or len(self._counted) >= CORPUS_SAMPLE:
+                    break
+                if article_id not in self._counted:
+                    self._counted.add(article_id)
+                    self.corpus.add(text)
+            if len(self._counted) >= CORPUS_SAMPLE:
+                # complete: compact counts; the ids are no longer needed
+                self.corpus.freeze()
+                self._counted = set()
 
     def prime(self, conn: sqlite3.Connection, shared: Callable[[], Sample | None] | None = None) -> None:
         """Count the latest stored articles, once (5.6 s of CPU at 114k stored), or take the
@@ -78,7 +83,8 @@ class SummaryComputer:
     def sample(self) -> Sample:
         """A copy of the corpus sample and of the ids counted in it (for another computer to adopt)."""
         with self._lock:
-            return CorpusFrequencies(self.corpus.docs, Counter(self.corpus.df)), set(self._counted)
+            corpus = self.corpus
+            return CorpusFrequencies(corpus.docs, Counter(corpus.df), corpus.frozen), set(self._counted)
 
     def compute(self, conn: sqlite3.Connection, cluster_id: int) -> tuple[int, Row]:
         """(content version, summary) of one story as ``conn`` sees it now."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from service.keywords import CorpusFrequencies, display_form, group_key, is_stopword, keywords, term_of
 from service.text import normalize
 
@@ -69,6 +71,22 @@ def test_corpus_frequencies_sink_words_every_story_uses() -> None:
         corpus.add(normalize(f"السعودية خبر رقم {i}"))
     texts = ["السعودية السعودية السعودية فلاديفوستوك فلاديفوستوك"] * 2
     assert keywords(texts, corpus=corpus)[0] == "فلاديفوستوك"
+
+
+def test_a_frozen_corpus_counts_as_before_and_takes_no_more_documents() -> None:
+    corpus = CorpusFrequencies()
+    for i in range(300):
+        corpus.add(normalize(f"السعودية خبر رقم {i} كلمة{i % 7}"))
+    keys = [*corpus.df, "غائبة", "absent"]
+    before = {k: corpus.idf(k) for k in keys}
+    texts = ["السعودية السعودية فلاديفوستوك فلاديفوستوك كلمة3"] * 2
+    ranked = keywords(texts, corpus=corpus)
+    corpus.freeze()
+    assert not corpus.df and corpus.frozen is not None and len(corpus.frozen[0]) == len(before) - 2
+    assert {k: corpus.idf(k) for k in keys} == before
+    assert keywords(texts, corpus=corpus) == ranked
+    with pytest.raises(ValueError, match="frozen"):
+        corpus.add("نص جديد")
 
 
 def test_display_form_prefers_frequent_then_short() -> None:

@@ -116,3 +116,28 @@ def test_prime_adopts_a_shared_sample_without_reading(store: Store, tmp_path: Pa
     fallback = SummaryComputer()
     with pytest.raises(sqlite3.OperationalError):  # no sample given: it reads the database
         fallback.prime(nowhere, lambda: None)
+
+
+def test_a_complete_sample_is_frozen_and_adopted_frozen(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the sample holds CORPUS_SAMPLE articles its counts are compacted and the ids let go;
+    summaries read the same IDF."""
+    growing = SummaryComputer()
+    growing.prime(store.reader())
+    assert growing.corpus.frozen is None  # 5 stored articles: the sample may still grow
+    monkeypatch.setattr("service.summary_worker.CORPUS_SAMPLE", 5)
+    complete = SummaryComputer()
+    complete.prime(store.reader())
+    assert complete.corpus.frozen is not None and not complete.corpus.df
+    assert complete.sample()[1] == set()
+    keys = list(growing.corpus.df)
+    assert [complete.corpus.count(k) for k in keys] == [growing.corpus.df[k] for k in keys]
+    assert _without_time(complete.compute(store.reader(), 1)[1]) == _without_time(
+        growing.compute(store.reader(), 1)[1]
+    )
+    adopted = SummaryComputer()
+    adopted.prime(store.reader(), complete.sample)
+    assert adopted.corpus.frozen is complete.corpus.frozen  # immutable arrays: shared, not copied
+    adopted.count([("new", "نص جديد")])  # a complete sample counts nothing more
+    assert adopted.corpus.docs == 5
