@@ -53,7 +53,7 @@ class KeywordPostings:
         first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         self._keys = ordered[first]
         self._starts = np.append(first, len(ordered)).astype(np.int64)
-        narrow = int(seqs.max()) <= np.iinfo(np.uint32).max  # half the memory of int64 seqs
+        narrow = int(seqs.min()) >= 0 and int(seqs.max()) <= np.iinfo(np.uint32).max  # half of int64
         self._seqs = seqs[order].astype(np.uint32 if narrow else np.int64)
 
     def add(self, keyword: int, seq: int) -> None:

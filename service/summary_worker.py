@@ -63,8 +63,9 @@ class SummaryComputer:
                     self._counted.add(article_id)
                     self.corpus.add(text)
             if len(self._counted) >= CORPUS_SAMPLE:
-                # complete: compact counts; the ids are no longer needed
-                self.corpus.freeze()
+                # complete: compact counts (one assignment: summaries in flight keep the old
+                # object); the ids are no longer needed
+                self.corpus = self.corpus.freeze()
                 self._counted = set()
 
     def prime(self, conn: sqlite3.Connection, shared: Callable[[], Sample | None] | None = None) -> None:

@@ -81,12 +81,15 @@ def test_a_frozen_corpus_counts_as_before_and_takes_no_more_documents() -> None:
     before = {k: corpus.idf(k) for k in keys}
     texts = ["السعودية السعودية فلاديفوستوك فلاديفوستوك كلمة3"] * 2
     ranked = keywords(texts, corpus=corpus)
-    corpus.freeze()
-    assert not corpus.df and corpus.frozen is not None and len(corpus.frozen[0]) == len(before) - 2
-    assert {k: corpus.idf(k) for k in keys} == before
-    assert keywords(texts, corpus=corpus) == ranked
+    frozen = corpus.freeze()
+    assert not frozen.df and frozen.frozen is not None and len(frozen.frozen[0]) == len(before) - 2
+    assert corpus.frozen is None and {k: corpus.idf(k) for k in keys} == before  # a copy: this one is intact
+    assert {k: frozen.idf(k) for k in keys} == before
+    assert keywords(texts, corpus=frozen) == ranked
+    assert frozen.freeze() is frozen
+    assert not frozen.frozen[1].flags.writeable
     with pytest.raises(ValueError, match="frozen"):
-        corpus.add("نص جديد")
+        frozen.add("نص جديد")
 
 
 def test_display_form_prefers_frequent_then_short() -> None:

@@ -55,7 +55,7 @@ def test_merge_moves_every_added_posting_into_the_arrays() -> None:
 
 
 def test_seqs_beyond_32_bits_keep_their_value() -> None:
-    """Seqs are held in 32 bits while they fit (half the memory) and in 64 beyond."""
+    """Seqs are held in 32 bits while they fit (half the memory) and in 64 otherwise."""
     postings = KeywordPostings(merge_min=1)
     postings.load(np.array([5, 5], np.uint32), np.array([1, 2]))
     assert postings._seqs.dtype == np.uint32
@@ -64,3 +64,5 @@ def test_seqs_beyond_32_bits_keep_their_value() -> None:
     postings.add(6, big + 1)
     postings.merge()
     assert postings.recent(5, 10) == [1, 2, big] and postings.recent(6, 1) == [big + 1]
+    postings.load(np.array([5], np.uint32), np.array([-3]))  # never a seq, but not wrapped either
+    assert postings.recent(5, 1) == [-3]
