@@ -120,7 +120,7 @@ class Story:
         self.phases: dict[str, str] = {}
         self._centroid: np.ndarray | None = None
         self._signature: tuple[np.ndarray, np.ndarray] | None = None
-        self._top: list[int] | None = None  # signature keywords by rank, kept up to date on add
+        self._top: list[tuple[int, int]] | None = None  # signature (word, uses) by rank, current on add
         self.start = self.end = 0.0
         self.profile: Sparse = _EMPTY_SPARSE
         self.days: dict[int, Sparse] = {}  # profile of the members published on each (UTC) day
@@ -158,19 +158,19 @@ class Story:
         if self._top is None or len(self.members) <= INCREMENTAL_SIGNATURE:
             self._top = None
             return
-        ranked = list(dict.fromkeys([*self._top, *words]))
+        ranked = list(dict.fromkeys([*(k for k, _ in self._top), *words]))
         uses = dict(zip(ranked, self.keywords.counts_of(ranked), strict=True))
         ranked.sort(key=lambda k: -uses[k])  # stable: ties keep the older entries first
-        self._top = [k for k in ranked[:SIGNATURE] if uses[k] >= 2]
+        self._top = [(k, uses[k]) for k in ranked[:SIGNATURE] if uses[k] >= 2]
 
     def signature(self) -> tuple[np.ndarray, np.ndarray]:
         """The story's most used distinctive words (sorted ids) and their shares of use."""
         if self._signature is None:
             if self._top is None:
                 floor = 2 if len(self.members) > 2 else 1
-                self._top = [k for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
-            ids = np.array(self._top, dtype=np.uint32)
-            weights = np.array(self.keywords.counts_of(self._top), dtype=np.float32)
+                self._top = [(k, n) for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
+            ids = np.array([k for k, _ in self._top], dtype=np.uint32)
+            weights = np.array([n for _, n in self._top], dtype=np.float32)
             order = np.argsort(ids)
             signature = ids[order], weights[order] / max(float(weights.sum()), 1.0)
             self._signature = signature
