@@ -19,7 +19,8 @@ import numpy as np
 
 from service.lsh_params import DictListStorage, DictSetStorage
 
-MERGE_MIN = 4096  # recent inserts kept in a dict before they are merged into a band's arrays
+MERGE_MIN = 1024  # recent inserts kept in a dict at least before they are merged into a band's arrays
+MERGE_SHARE = 64  # ... and at most this fraction of the band (a merge copies the band once)
 
 
 def band_int(key: bytes) -> int:
@@ -133,7 +134,7 @@ class ArrayBuckets(DictSetStorage):  # type: ignore[misc]
         number = band_int(key)
         for val in vals:
             self.recent.setdefault(number, []).append(self.rows.add(val))
-        if len(self.recent) > max(MERGE_MIN, len(self.keys_sorted) // 8):
+        if len(self.recent) > max(MERGE_MIN, len(self.keys_sorted) // MERGE_SHARE):
             self.merge()
 
     def fill(self, keys: np.ndarray, rows: np.ndarray) -> None:
@@ -143,13 +144,28 @@ class ArrayBuckets(DictSetStorage):  # type: ignore[misc]
         self.rows_sorted = rows[order].astype(np.int32)
 
     def merge(self) -> None:
-        """Move the recent inserts into the sorted arrays, dropping dead rows."""
+        """Move the recent inserts into the sorted arrays, dropping dead rows.
+
+        Only the recent pairs are sorted; they go in after the equal keys already there (the
+        order a stable sort of all pairs gives), so a merge costs one copy of the band, and a
+        dict of recent inserts (about 140 bytes a pair) can stay small.
+        """
         pairs = [(k, r) for k, rows in self.recent.items() for r in rows]
-        keys = np.concatenate([self.keys_sorted, np.array([k for k, _ in pairs], dtype=np.uint64)])
-        rows = np.concatenate([self.rows_sorted, np.array([r for _, r in pairs], dtype=np.int32)])
-        live = ~self.rows.dead[rows]
         self.recent = {}
-        self.fill(keys[live], rows[live])
+        new_keys = np.array([k for k, _ in pairs], dtype=np.uint64)
+        new_rows = np.array([r for _, r in pairs], dtype=np.int32)
+        order = np.argsort(new_keys, kind="stable")
+        new_keys, new_rows = new_keys[order], new_rows[order]
+        dead = self.rows.dead
+        keys, rows = self.keys_sorted, self.rows_sorted
+        if dead[rows].any():
+            live = ~dead[rows]
+            keys, rows = keys[live], rows[live]
+        live = ~dead[new_rows]
+        new_keys, new_rows = new_keys[live], new_rows[live]
+        at = np.searchsorted(keys, new_keys, side="right")
+        self.keys_sorted = np.insert(keys, at, new_keys)
+        self.rows_sorted = np.insert(rows, at, new_rows)
 
     def remove_val(self, key: bytes, val: str, **kwargs: Any) -> None:
         row = self.rows.row_of.get(val)

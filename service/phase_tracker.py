@@ -37,7 +37,6 @@ class _Tracked:
 
     story: Story
     ids: np.ndarray  # of str (object): masks and inserts stay vectorized
-    known: set[str]  # the same ids, for set differences with the story's members
     times: np.ndarray
     cues: np.ndarray
     phases: np.ndarray
@@ -71,7 +70,9 @@ class PhaseTracker:
         if entry is not None and newest is not None and _extends(entry, story, newest):
             return _insert(entry, newest)
         if entry is not None and entry.story is story:
-            gone, added = entry.known - story.members, story.members - entry.known
+            # a set of the tracked ids only here (moves, merges, deletions), not kept between calls
+            tracked = set(entry.ids.tolist())
+            gone, added = tracked - story.members, story.members - tracked
             if len(gone) + len(added) <= MAX_SPLICE:
                 return _splice(entry, gone, added, members)
         return self._track(story, members)
@@ -90,7 +91,7 @@ class PhaseTracker:
         changed = {i: p for i, p in zip(ids, phases, strict=True) if story.phases.get(i) != p}
         story.phases = dict(zip(ids, phases, strict=True))
         last = max(members[i].seq for i in ids)
-        self._tracked[story.id] = _Tracked(story, _objects(ids), set(ids), times, cues, codes, event, last)
+        self._tracked[story.id] = _Tracked(story, _objects(ids), times, cues, codes, event, last)
         return dict(sorted(changed.items()))
 
 
@@ -120,7 +121,6 @@ def _insert(entry: _Tracked, newest: Member) -> dict[str, str]:
     t = newest.timestamp
     pos = int(np.searchsorted(entry.times, t, side="right"))
     entry.ids = np.insert(entry.ids, pos, newest.id)
-    entry.known.add(newest.id)
     entry.times = times = np.insert(entry.times, pos, t)
     entry.cues = cues = np.insert(entry.cues, pos, cue_codes([newest.cue]))
     old = np.insert(entry.phases, pos, -1)
@@ -149,7 +149,6 @@ def _splice(entry: _Tracked, gone: set[str], added: set[str], members: dict[str,
     if gone:
         keep = np.fromiter((i not in gone for i in ids.tolist()), bool, len(ids))
         ids, times, cues, old = ids[keep], times[keep], cues[keep], old[keep]
-        entry.known -= gone
     if added:
         new = sorted(added, key=lambda i: members[i].timestamp)
         new_times = np.array([members[i].timestamp for i in new], dtype=float)
@@ -160,7 +159,6 @@ def _splice(entry: _Tracked, gone: set[str], added: set[str], members: dict[str,
         # what the story already says of an arriving member (e.g. from a merged story) counts as before
         known = np.array([_CODES.get(story.phases.get(i, ""), -1) for i in new], dtype=old.dtype)
         old = np.insert(old, at, known)
-        entry.known |= added
         entry.last_seq = max(entry.last_seq, *(members[i].seq for i in new))
     event = event_codes(times, cues)
     codes = phase_codes_at(times, cues, event)

@@ -3,10 +3,10 @@
 The story stage reads the most recent postings of an article's keywords to find candidates
 FAISS may miss. Postings live in three flat arrays (sorted keywords, their offsets, the
 seqs: 4 bytes a posting while seqs fit in 32 bits) plus a small dict of lists for those added
-since the last merge; the dict is merged into the arrays once it holds an eighth as many
-postings (a Python list costs about 40 bytes a posting, so an ingesting process would
-otherwise hold many times what a restarted one does). Removed articles stay listed: readers
-skip seqs they no longer know.
+since the last merge. A Python list costs about 40 bytes a posting, so the dict is merged into
+the arrays once it holds ``1 / MERGE_SHARE`` as many postings (at least ``MERGE_MIN``); a merge
+sorts only the added postings and copies the arrays once. Removed articles stay listed:
+readers skip seqs they no longer know.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-MERGE_MIN = 50_000  # postings kept in the dict at least before a merge
+MERGE_MIN = 16_384  # postings kept in the dict at least before a merge (about 1,000 articles)
+MERGE_SHARE = 64  # ... and at most this fraction of the arrays' postings
 
 
 class KeywordPostings:
@@ -53,14 +54,13 @@ class KeywordPostings:
         first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         self._keys = ordered[first]
         self._starts = np.append(first, len(ordered)).astype(np.int64)
-        narrow = int(seqs.min()) >= 0 and int(seqs.max()) <= np.iinfo(np.uint32).max  # half of int64
-        self._seqs = seqs[order].astype(np.uint32 if narrow else np.int64)
+        self._seqs = _narrowed(seqs[order])
 
     def add(self, keyword: int, seq: int) -> None:
         """Append a posting (seqs only grow, so the order holds)."""
         self._added.setdefault(keyword, []).append(seq)
         self._added_count += 1
-        if self._added_count > max(self.merge_min, len(self._seqs) // 8):
+        if self._added_count > max(self.merge_min, len(self._seqs) // MERGE_SHARE):
             self.merge()
 
     @property
@@ -69,22 +69,37 @@ class KeywordPostings:
         return self._added_count
 
     def merge(self) -> None:
-        """Move the added postings into the flat arrays."""
+        """Move the added postings into the flat arrays.
+
+        Every added seq is newer than every merged one, so each keyword's added seqs go at the
+        end of its run: only the added postings are sorted, and the arrays are copied once.
+        """
         if not self._added:
             return
-        keys = np.repeat(self._keys, np.diff(self._starts))
-        added_keys = np.fromiter(
-            (k for k, seqs in self._added.items() for _ in seqs), np.uint32, self._added_count
-        )
-        added_seqs = np.fromiter(
-            (s for seqs in self._added.values() for s in seqs), np.int64, self._added_count
-        )
-        # every added seq is newer than every merged one: after the stable sort each keyword's
-        # seqs are still in order (within one keyword the dict's list is in order already)
-        merged_keys = np.concatenate([keys, added_keys])
-        merged_seqs = np.concatenate([self._seqs, added_seqs])
+        added = sorted(self._added.items())  # by keyword; each list is in seq order already
+        added_keys = np.fromiter((k for k, _ in added), np.uint32, len(added))
+        sizes = np.fromiter((len(seqs) for _, seqs in added), np.int64, len(added))
+        added_seqs = np.fromiter((s for _, seqs in added for s in seqs), np.int64, self._added_count)
         self._added, self._added_count = {}, 0
-        self._fill(merged_keys, merged_seqs)
+        keys = self._keys
+        at = np.searchsorted(keys, added_keys)  # where each added keyword is, or would go
+        known = at < len(keys)
+        known[known] = keys[at[known]] == added_keys[known]
+        # a keyword's added seqs go at the end of its run (new keywords: before the next run)
+        ends = self._starts[at + known]
+        narrow = self._seqs.dtype == np.uint32 or not len(self._seqs)
+        dtype = _narrowed(added_seqs).dtype if narrow else np.dtype(np.int64)
+        seqs = self._seqs.astype(dtype, copy=False)
+        seqs = np.insert(seqs, np.repeat(ends, sizes), added_seqs.astype(dtype))
+        fresh = np.flatnonzero(~known)
+        self._keys = np.insert(keys, at[fresh], added_keys[fresh])
+        counts = np.zeros(len(self._keys), np.int64)
+        old = np.ones(len(self._keys), bool)
+        old[at[fresh] + np.arange(len(fresh))] = False  # where the new keywords landed
+        counts[old] = np.diff(self._starts)
+        counts[np.searchsorted(self._keys, added_keys)] += sizes
+        self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._seqs = seqs
 
     def recent(self, keyword: int, count: int) -> list[int]:
         """The last ``count`` seqs posted under ``keyword``."""
@@ -107,3 +122,9 @@ class KeywordPostings:
     def __len__(self) -> int:
         """Number of keywords."""
         return len(set(self._keys.tolist()) | set(self._added))
+
+
+def _narrowed(seqs: np.ndarray) -> np.ndarray:
+    """The seqs as uint32 while they fit (half of int64), else int64."""
+    narrow = not len(seqs) or (int(seqs.min()) >= 0 and int(seqs.max()) <= np.iinfo(np.uint32).max)
+    return seqs.astype(np.uint32 if narrow else np.int64, copy=False)

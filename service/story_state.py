@@ -166,11 +166,14 @@ class Story:
     def signature(self) -> tuple[np.ndarray, np.ndarray]:
         """The story's most used distinctive words (sorted ids) and their shares of use."""
         if self._signature is None:
-            if self._top is None:
+            top = self._top
+            if top is None:
                 floor = 2 if len(self.members) > 2 else 1
-                self._top = [(k, n) for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
-            ids = np.array([k for k, _ in self._top], dtype=np.uint32)
-            weights = np.array([n for _, n in self._top], dtype=np.float32)
+                top = [(k, n) for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
+            # only a big story updates its ranking on add; a small one re-ranks, so it need not keep it
+            self._top = top if len(self.members) > INCREMENTAL_SIGNATURE else None
+            ids = np.array([k for k, _ in top], dtype=np.uint32)
+            weights = np.array([n for _, n in top], dtype=np.float32)
             order = np.argsort(ids)
             signature = ids[order], weights[order] / max(float(weights.sum()), 1.0)
             self._signature = signature

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from datasketch import MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service import lsh_storage
 from service.shingles import encode_signature, fill_lsh, minhash, new_lsh, profile
@@ -45,3 +47,31 @@ def test_answers_like_the_default_storage(threshold: float, monkeypatch: pytest.
         assert compact.get_counts() == default.get_counts()
     with pytest.raises(KeyError):
         compact.hashtables[0].remove_val(next(iter(compact.hashtables[0].keys())), "absent")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    base=st.lists(st.integers(0, 6), max_size=40),
+    recent=st.lists(st.integers(0, 8), max_size=40),
+    dead=st.sets(st.integers(0, 79)),
+)
+def test_a_merge_equals_a_stable_sort_of_the_live_pairs(
+    base: list[int], recent: list[int], dead: set[int]
+) -> None:
+    """Merging only sorts the recent pairs; the band ends as a stable sort of every live pair would."""
+    rows = lsh_storage.Rows()
+    for n in range(len(base) + len(recent)):
+        rows.add(f"a{n}")
+    band = lsh_storage.ArrayBuckets(rows, 2)
+    band.fill(np.array(base, np.uint64), np.arange(len(base), dtype=np.int32))
+    for n, key in enumerate(recent, start=len(base)):
+        band.recent.setdefault(key, []).append(n)
+    for n in dead:
+        if n < len(base) + len(recent):
+            rows.kill(f"a{n}")
+    pairs = [(k, n) for n, k in enumerate(base)]
+    pairs += [(k, n) for k, ns in band.recent.items() for n in ns]
+    expected = sorted((p for p in pairs if p[1] not in dead), key=lambda p: p[0])  # stable
+    band.merge()
+    assert list(zip(band.keys_sorted.tolist(), band.rows_sorted.tolist(), strict=True)) == expected
+    assert band.keys_sorted.dtype == np.uint64 and band.rows_sorted.dtype == np.int32

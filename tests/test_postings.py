@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.postings import KeywordPostings
+from service.postings import MERGE_SHARE, KeywordPostings
 
 # keywords are uint32 hashes: small ones plus the top of the range (a signed type would misorder them)
 KEYWORDS = [*range(12), 2**31 - 1, 2**31, 2**32 - 2]
@@ -28,7 +28,7 @@ def test_recent_postings_match_one_list_per_keyword(
     for seq, keyword in enumerate(added, start=len(loaded) + 1):
         postings.add(keyword, seq)
         model.setdefault(keyword, []).append(seq)
-        assert postings.pending <= max(merge_min, (len(loaded) + seq) // 8)
+        assert postings.pending <= max(merge_min, (len(loaded) + seq) // MERGE_SHARE)
     for keyword in KEYWORDS + ABSENT:
         assert postings.recent(keyword, count) == model.get(keyword, [])[-count:]
     assert dict(postings.items()) == model and len(postings) == len(model)
