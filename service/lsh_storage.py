@@ -158,9 +158,9 @@ class ArrayBuckets(DictSetStorage):  # type: ignore[misc]
         new_keys, new_rows = new_keys[order], new_rows[order]
         dead = self.rows.dead
         keys, rows = self.keys_sorted, self.rows_sorted
-        if dead[rows].any():
-            live = ~dead[rows]
-            keys, rows = keys[live], rows[live]
+        gone = dead[rows]
+        if gone.any():
+            keys, rows = keys[~gone], rows[~gone]
         live = ~dead[new_rows]
         new_keys, new_rows = new_keys[live], new_rows[live]
         at = np.searchsorted(keys, new_keys, side="right")
