@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from service.bags import EMPTY_TERMS, Bag, TermCounts, concat_bags
 from service.config import Settings
 from service.documents import PreparedArticle
 from service.text import words
@@ -28,89 +28,6 @@ N_FEATURES = 1 << HASH_BITS
 # Whole words hash below WORD_SPACE, character n-grams above it, so words can be told apart.
 WORD_SPACE = 1 << 18
 _WORD_CACHE_MAX = 60_000  # words per generation of the feature cache (two generations)
-
-
-@dataclass(frozen=True, slots=True)
-class TermCounts:
-    """Bag of hashed features of one article: sorted unique ids and their (weighted) counts."""
-
-    ids: np.ndarray  # uint32
-    counts: np.ndarray  # float32
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def to_bytes(self) -> bytes:
-        """Compact, compressed serialization (stored per article by the pipeline)."""
-        raw = self.ids.astype("<u4").tobytes() + self.counts.astype("<f2").tobytes()
-        return zlib.compress(len(self.ids).to_bytes(4, "little") + raw, 1)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> TermCounts:
-        """Inverse of :meth:`to_bytes`."""
-        raw = zlib.decompress(data)
-        n = int.from_bytes(raw[:4], "little")
-        ids = np.frombuffer(raw, dtype="<u4", count=n, offset=4).astype(np.uint32)
-        counts = np.frombuffer(raw, dtype="<f2", count=n, offset=4 + 4 * n).astype(np.float32)
-        return cls(ids, counts)
-
-
-EMPTY_TERMS = TermCounts(np.zeros(0, np.uint32), np.zeros(0, np.float32))
-
-COUNT_BITS = 32 - HASH_BITS  # a kept feature is one uint32: its id above, its count below
-_COUNT_MAX = (1 << COUNT_BITS) - 1
-
-
-class KeptTerms:
-    """A stored article's strongest features as the clusterer keeps them in memory: one uint32
-    per feature, its id in the high ``HASH_BITS`` bits and its count in half units in the low
-    ``COUNT_BITS`` bits, sorted by id.
-
-    4 bytes per feature instead of 6 (uint32 ids plus float16 counts) and one array instead of
-    two. Counts are whole numbers (a body word counts 1, a title word ``title_weight``), so the
-    packing is exact up to 2,047.5; larger counts (beyond any 400-word article) are capped there.
-    """
-
-    __slots__ = ("packed",)
-
-    def __init__(self, packed: np.ndarray) -> None:
-        self.packed = packed
-
-    @classmethod
-    def pack(cls, terms: TermCounts | KeptTerms) -> KeptTerms:
-        """The packed form of a bag (counts above 2,047.5 are capped there)."""
-        halves = np.minimum(np.rint(terms.counts.astype(np.float32) * 2.0), _COUNT_MAX).astype(np.uint32)
-        return cls((terms.ids.astype(np.uint32) << COUNT_BITS) | halves)
-
-    def __len__(self) -> int:
-        return len(self.packed)
-
-    @property
-    def ids(self) -> np.ndarray:
-        return self.packed >> COUNT_BITS
-
-    @property
-    def counts(self) -> np.ndarray:
-        return (self.packed & _COUNT_MAX).astype(np.float32) * np.float32(0.5)
-
-    def to_bytes(self) -> bytes:
-        return TermCounts(self.ids, self.counts).to_bytes()
-
-
-Bag = TermCounts | KeptTerms  # what scoring and IDF accept: an article's features, full or kept
-
-
-def concat_bags(bags: Sequence[Bag]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenated ids and float32 counts of several bags, and each one's size (kept bags are
-    joined packed and unpacked once)."""
-    if not bags:
-        return np.zeros(0, np.uint32), np.zeros(0, np.float32), np.zeros(0, np.int64)
-    sizes = np.fromiter(map(len, bags), np.int64, len(bags))
-    if all(isinstance(b, KeptTerms) for b in bags):
-        joined = KeptTerms(np.concatenate([b.packed for b in bags]))  # type: ignore[union-attr]
-        return joined.ids, joined.counts, sizes
-    counts = np.concatenate([b.counts for b in bags]).astype(np.float32, copy=False)
-    return np.concatenate([b.ids for b in bags]), counts, sizes
 
 
 class Embedder(Protocol):
@@ -218,7 +135,8 @@ class LexicalEmbedder:
 
     def weigh(self, terms: Bag) -> tuple[np.ndarray, np.ndarray]:
         """L2-normalized sparse TF-IDF vector (ids, weights) under the current IDF."""
-        ids, counts = terms.ids, terms.counts.astype(np.float32, copy=False)
+        ids, counts = terms.arrays()
+        counts = counts.astype(np.float32, copy=False)
         weights = (1.0 + np.log(np.maximum(counts, 1.0))) * self.idf(ids)
         norm = float(np.sqrt(np.dot(weights, weights)))
         return ids, (weights / norm if norm > 0 else weights)

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from service.bags import Bag, TermCounts
 from service.config import PROJECT_ROOT
 from service.documents import PreparedArticle
-from service.embedding import Bag, LexicalEmbedder, TermCounts, normalize_rows
+from service.embedding import LexicalEmbedder, normalize_rows
 
 
 def resolve_model(name_or_path: str) -> str:

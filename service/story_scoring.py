@@ -19,17 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.bags import EMPTY_TERMS, Bag, KeptTerms, TermCounts
 from service.config import StorySettings
-from service.embedding import (
-    EMPTY_TERMS,
-    N_FEATURES,
-    WORD_SPACE,
-    Bag,
-    Embedder,
-    KeptTerms,
-    LexicalEmbedder,
-    TermCounts,
-)
+from service.embedding import N_FEATURES, WORD_SPACE, Embedder, LexicalEmbedder
 from service.story_state import DAY, KEPT_FEATURES, KEYWORDS, Member, Sparse, Story, sparse_cos
 
 _NO_WORDS = np.zeros(0, np.uint32)
@@ -68,7 +60,8 @@ def _strongest(terms: Bag, lexical: LexicalEmbedder, weights: np.ndarray | None 
     if weights is None:
         _, weights = lexical.weigh(terms)
     top = np.sort(np.argpartition(-weights, KEPT_FEATURES)[:KEPT_FEATURES])
-    return TermCounts(terms.ids[top], terms.counts[top])
+    ids, counts = terms.arrays()
+    return TermCounts(ids[top], counts[top])
 
 
 class StoryScorer:

@@ -24,14 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from service.embedding import KeptTerms
+from service.bags import KeptTerms
 from service.phases import CUES
 from service.stages import StoryRecord
 from service.story_keywords import KeywordCounts
 from service.story_state import KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES, Member, Story
 
 log = logging.getLogger(__name__)
-VERSION = 5
+VERSION = 6  # 6: kept features as 3-byte entries (bags.KeptTerms)
 LAYOUT = (VERSION, KEPT_FEATURES, KEYWORDS, PROFILE_FEATURES)
 
 
@@ -58,7 +58,7 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
         "story": np.fromiter((m.story for m in ordered), np.int64, len(ordered)),
         "cue": np.fromiter((CUES.index(m.cue) for m in ordered), np.uint8, len(ordered)),
         "has_terms": np.fromiter((m.terms is not None for m in ordered), bool, len(ordered)),
-        "kept": _ragged(kept, np.uint32),
+        "kept": _ragged(kept, np.uint8),
         "keywords": _ragged([m.keywords for m in ordered], np.uint32),
         "story_ids": np.fromiter((s.id for s in chosen), np.int64, len(chosen)),
         "sums": np.stack([s.vsum for s in chosen]) if chosen else np.zeros((0, 0), np.float32),
@@ -81,9 +81,8 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
 def _packed(member: Member) -> np.ndarray:
     """The member's kept features, packed (a member stored without features holds them unpacked)."""
     if member.terms is None:
-        return np.zeros(0, np.uint32)
-    terms = member.terms if isinstance(member.terms, KeptTerms) else KeptTerms.pack(member.terms)
-    return terms.packed
+        return np.zeros(0, np.uint8)
+    return KeptTerms.pack(member.terms).data
 
 
 @dataclass
@@ -127,12 +126,15 @@ def read(path: Path, embedder: str, dim: int, keys: Sequence[StoryRecord]) -> Re
 def _members(data: dict[str, Any], keys: Sequence[StoryRecord]) -> list[Member]:
     kept, term_at = data["kept"]
     words, word_at = data["keywords"]
+    # features per member: its entries of nonzero count (3 bytes an entry, the count last)
+    features = np.concatenate([[0], np.cumsum(kept[2::3] != 0)])[term_at // 3]
+    sizes = np.diff(features).tolist()
     term_at, word_at = term_at.tolist(), word_at.tolist()
     out = []
     for n, (key, cue, has_terms) in enumerate(
         zip(keys, data["cue"].tolist(), data["has_terms"].tolist(), strict=True)
     ):
-        terms = KeptTerms(kept[term_at[n] : term_at[n + 1]]) if has_terms else None
+        terms = KeptTerms(kept[term_at[n] : term_at[n + 1]], sizes[n]) if has_terms else None
         member = Member(key.id, key.seq, key.timestamp, key.cluster_id, CUES[cue], terms)
         member.keywords = words[word_at[n] : word_at[n + 1]]
         member.duplicate_of = key.duplicate_of

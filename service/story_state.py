@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.embedding import Bag, TermCounts
+from service.bags import Bag, TermCounts
 from service.phases import CUES
 from service.story_keywords import KeywordCounts
 

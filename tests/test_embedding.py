@@ -7,20 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from service.bags import Bag, KeptTerms, TermCounts, concat_bags
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.embedding import (
-    HASH_BITS,
-    Bag,
-    KeptTerms,
-    LexicalEmbedder,
-    TermCounts,
-    build_embedder,
-    concat_bags,
-)
+from service.embedding import LexicalEmbedder, build_embedder
 from service.text import matching_form
 
 
@@ -107,31 +98,6 @@ def test_build_embedder_is_lexical_by_default_and_otherwise_needs_a_model(tmp_pa
     for kind in ("sentence-transformers", "hybrid"):
         with pytest.raises(ValueError, match="STORYLINE_EMBEDDING_MODEL"):
             build_embedder(Settings(data_dir=tmp_path, embedder=kind, embedding_model=None))
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.dictionaries(
-        st.integers(0, 2**HASH_BITS - 1), st.integers(1, 4_095).map(lambda halves: halves / 2), max_size=300
-    )
-)
-def test_kept_terms_pack_ids_and_counts_exactly(features: dict[int, float]) -> None:
-    ids = np.array(sorted(features), np.uint32)
-    counts = np.array([features[i] for i in ids.tolist()], np.float32)
-    kept = KeptTerms.pack(TermCounts(ids, counts))
-    assert kept.packed.dtype == np.uint32 and len(kept) == len(ids)
-    assert np.array_equal(kept.ids, ids) and np.array_equal(kept.counts, counts)
-    assert np.all(np.diff(kept.packed.astype(np.int64)) > 0)  # still sorted by id
-    restored = TermCounts.from_bytes(kept.to_bytes())  # the database's format (float16 counts), unchanged
-    assert np.array_equal(restored.ids, ids)
-    assert np.array_equal(restored.counts, counts.astype(np.float16).astype(np.float32))
-
-
-def test_kept_terms_cap_counts_beyond_the_packed_range() -> None:
-    kept = KeptTerms.pack(
-        TermCounts(np.array([3, 2**HASH_BITS - 1], np.uint32), np.array([5000.0, 2.0], np.float32))
-    )
-    assert kept.ids.tolist() == [3, 2**HASH_BITS - 1] and kept.counts.tolist() == [2047.5, 2.0]
 
 
 def test_kept_and_full_bags_weigh_the_same() -> None:
