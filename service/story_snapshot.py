@@ -82,7 +82,7 @@ def _packed(member: Member) -> np.ndarray:
     """The member's kept features, packed (a member stored without features holds them unpacked)."""
     if member.terms is None:
         return np.zeros(0, np.uint8)
-    return KeptTerms.pack(member.terms).data
+    return np.frombuffer(KeptTerms.pack(member.terms), np.uint8)
 
 
 @dataclass
@@ -126,15 +126,12 @@ def read(path: Path, embedder: str, dim: int, keys: Sequence[StoryRecord]) -> Re
 def _members(data: dict[str, Any], keys: Sequence[StoryRecord]) -> list[Member]:
     kept, term_at = data["kept"]
     words, word_at = data["keywords"]
-    # features per member: its entries of nonzero count (3 bytes an entry, the count last)
-    features = np.concatenate([[0], np.cumsum(kept[2::3] != 0)])[term_at // 3]
-    sizes = np.diff(features).tolist()
     term_at, word_at = term_at.tolist(), word_at.tolist()
     out = []
     for n, (key, cue, has_terms) in enumerate(
         zip(keys, data["cue"].tolist(), data["has_terms"].tolist(), strict=True)
     ):
-        terms = KeptTerms(kept[term_at[n] : term_at[n + 1]], sizes[n]) if has_terms else None
+        terms = KeptTerms(kept[term_at[n] : term_at[n + 1]].tobytes()) if has_terms else None
         member = Member(key.id, key.seq, key.timestamp, key.cluster_id, CUES[cue], terms)
         member.keywords = words[word_at[n] : word_at[n + 1]]
         member.duplicate_of = key.duplicate_of

@@ -32,7 +32,7 @@ def test_kept_terms_pack_ids_and_counts_exactly(found: dict[int, float]) -> None
     assert np.array_equal(ids, full.ids) and np.array_equal(counts, full.counts)
     assert np.array_equal(kept.ids, full.ids) and np.array_equal(kept.counts, full.counts)
     gaps = np.diff(full.ids.astype(np.int64), prepend=0)
-    assert len(kept.data) == 3 * (len(full) + int(np.count_nonzero(gaps >> 16)))  # 3 bytes an entry
+    assert bytes.__len__(kept) == 3 * (len(full) + int(np.count_nonzero(gaps >> 16)))  # 3 bytes an entry
     assert KeptTerms.pack(kept) is kept
     restored = TermCounts.from_bytes(kept.to_bytes())  # the database's format (float16 counts), unchanged
     assert np.array_equal(restored.ids, full.ids)
@@ -57,4 +57,4 @@ def test_kept_terms_cap_counts_beyond_the_packed_range() -> None:
         TermCounts(np.array([3, 2**HASH_BITS - 1], np.uint32), np.array([5000.0, 0.0], np.float32))
     )
     assert kept.ids.tolist() == [3, 2**HASH_BITS - 1] and kept.counts.tolist() == [COUNT_MAX, 0.5]
-    assert len(KeptTerms.pack(EMPTY_TERMS)) == 0 and len(KeptTerms.pack(EMPTY_TERMS).data) == 0
+    assert len(KeptTerms.pack(EMPTY_TERMS)) == 0 and KeptTerms.pack(EMPTY_TERMS) == b""
