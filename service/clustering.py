@@ -139,7 +139,7 @@ class StoryClusterer(PersistentStories):
         scores, ids = self._search(item)
         dense = dict(zip(ids.tolist(), scores.tolist(), strict=True))
         shared: Counter[int] = Counter()
-        for keyword in item.member.keywords.tolist():
+        for keyword in item.member.keyword_list():
             shared.update(self.postings.recent(keyword, POSTING_SCAN))
         twice = Counter({seq: n for seq, n in shared.items() if n >= 2})  # same top, less to sort
         extra = [seq for seq, _ in twice.most_common(self.settings.neighbours) if seq not in dense]
@@ -258,7 +258,7 @@ class StoryClusterer(PersistentStories):
         member.story = story_id
         self.members[member.id] = member
         self.by_seq[member.seq] = member.id
-        for keyword in member.keywords.tolist():
+        for keyword in member.keyword_list():
             self.postings.add(keyword, member.seq)
         self.index.add(np.array([member.seq]), vector[None, :], np.array([member.timestamp]))
         if self._batch is not None:

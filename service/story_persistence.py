@@ -107,7 +107,7 @@ class PersistentStories:
         """Index a loaded member by id, seq and keywords."""
         self.members[member.id] = member
         self.by_seq[member.seq] = member.id
-        for keyword in member.keywords.tolist():
+        for keyword in member.keyword_list():
             self.postings.add(keyword, member.seq)
 
     def _restore(self, restored: story_snapshot.Restored) -> None:

@@ -88,7 +88,7 @@ class StoryScorer:
         ids, weights = self.lexical.weigh(member.terms)
         words = ids < WORD_SPACE
         order = np.argsort(-weights[words])[:KEYWORDS]
-        member.keywords = ids[words][order].astype(np.uint32)
+        member.keywords = ids[words][order].astype(np.uint32).tobytes()
         if keep is not None:
             member.terms = KeptTerms.pack(_strongest(member.terms, self.lexical, weights))
 
@@ -97,7 +97,8 @@ class StoryScorer:
         if self.lexical is None or self.embedder is not self.lexical or query.terms is None or not near:
             return dense
         q_ids, q_w = self.lexical.weigh(_strongest(query.terms, self.lexical))
-        ids, weights, rows = self.lexical.weigh_many([o.terms or EMPTY_TERMS for o in near])
+        bags = [EMPTY_TERMS if o.terms is None else o.terms for o in near]  # an empty kept bag stays kept
+        ids, weights, rows = self.lexical.weigh_many(bags)
         if not len(q_ids) or not len(ids):
             return [0.0] * len(near)
         with self.loaded((q_ids, q_w), _NO_WORDS):
@@ -120,7 +121,7 @@ class StoryScorer:
                 best[other.story] = (sim, other.id)
         # the article's word features
         ids = query.terms.ids if query.terms is not None else None
-        words = ids[ids < WORD_SPACE] if ids is not None else query.keywords
+        words = ids[ids < WORD_SPACE] if ids is not None else query.keyword_ids()
         q_norm = float(np.linalg.norm(q_sparse[1])) if q_sparse is not None else 0.0
         with self.loaded(q_sparse, words):
             return self._score(vector, query, q_sparse, q_norm, best, stories)

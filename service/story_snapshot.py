@@ -59,7 +59,7 @@ def write(path: Path, embedder: str, members: Iterable[Member], stories: Iterabl
         "cue": np.fromiter((CUES.index(m.cue) for m in ordered), np.uint8, len(ordered)),
         "has_terms": np.fromiter((m.terms is not None for m in ordered), bool, len(ordered)),
         "kept": _ragged(kept, np.uint8),
-        "keywords": _ragged([m.keywords for m in ordered], np.uint32),
+        "keywords": _ragged([m.keyword_ids() for m in ordered], np.uint32),
         "story_ids": np.fromiter((s.id for s in chosen), np.int64, len(chosen)),
         "sums": np.stack([s.vsum for s in chosen]) if chosen else np.zeros((0, 0), np.float32),
         "profile": _ragged([s.profile[0] for s in chosen], np.uint32),
@@ -128,12 +128,14 @@ def _members(data: dict[str, Any], keys: Sequence[StoryRecord]) -> list[Member]:
     words, word_at = data["keywords"]
     term_at, word_at = term_at.tolist(), word_at.tolist()
     out = []
+    story_ids: dict[int, int] = {}  # one int object per story, not one per member (32 bytes each)
     for n, (key, cue, has_terms) in enumerate(
         zip(keys, data["cue"].tolist(), data["has_terms"].tolist(), strict=True)
     ):
         terms = KeptTerms(kept[term_at[n] : term_at[n + 1]].tobytes()) if has_terms else None
-        member = Member(key.id, key.seq, key.timestamp, key.cluster_id, CUES[cue], terms)
-        member.keywords = words[word_at[n] : word_at[n + 1]]
+        story = story_ids.setdefault(key.cluster_id, key.cluster_id)
+        member = Member(key.id, key.seq, key.timestamp, story, CUES[cue], terms)
+        member.keywords = words[word_at[n] : word_at[n + 1]].tobytes()
         member.duplicate_of = key.duplicate_of
         out.append(member)
     return out

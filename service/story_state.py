@@ -10,7 +10,7 @@ span and the members' phases.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,8 +37,16 @@ class Member:
     story: int
     cue: str
     terms: Bag | None  # full features until inserted, then the top KEPT_FEATURES, packed
-    keywords: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    keywords: bytes = b""  # uint32 word ids: 33 bytes of header where an array costs about 100
     duplicate_of: str | None = None
+
+    def keyword_ids(self) -> np.ndarray:
+        """The keywords as a (read-only) uint32 array."""
+        return np.frombuffer(self.keywords, np.uint32)
+
+    def keyword_list(self) -> list[int]:
+        """The keywords as ints."""
+        return memoryview(self.keywords).cast("I").tolist()
 
     def to_bytes(self) -> bytes:
         """Cue and features, as persisted in ``StoryAssignment.features``."""
@@ -139,8 +147,8 @@ class Story:
         if self.vsum.size:
             self.vsum += vector
         self.times.append(member.timestamp)
-        self.keywords.add(member.keywords)
-        self._update_top(member.keywords.tolist())
+        self.keywords.add(member.keyword_ids())
+        self._update_top(member.keyword_list())
         self._changed(added=True)
         t = member.timestamp
         self.start, self.end = (t, t) if first else (min(self.start, t), max(self.end, t))
@@ -199,7 +207,7 @@ class Story:
         if self.vsum.size:
             self.vsum -= vector
         self.times.remove(member.timestamp)
-        self.keywords.add(member.keywords, -1)
+        self.keywords.add(member.keyword_ids(), -1)
         self.phases.pop(member.id, None)
         self._changed()
 

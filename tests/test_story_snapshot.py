@@ -30,7 +30,7 @@ def story_state(pipeline: Pipeline) -> dict[str, Any]:
             m.story,
             m.cue,
             m.duplicate_of,
-            m.keywords.tolist(),
+            m.keyword_list(),
             None if m.terms is None else (m.terms.ids.tolist(), m.terms.counts.tolist()),
         )
         for i, m in st.members.items()

@@ -70,7 +70,7 @@ def test_big_story_signature_is_kept_current_on_add_and_matches_a_full_ranking()
     story = Story(1, 0)
     for i in range(INCREMENTAL_SIGNATURE + 400):
         m = member(f"m{i}", 100 + i * 0.01)
-        m.keywords = np.unique(rng.zipf(1.3, size=16) % 500).astype(np.uint32)
+        m.keywords = np.unique(rng.zipf(1.3, size=16) % 500).astype(np.uint32).tobytes()
         story.add(m, np.zeros(0, np.float32), None)
         ids, weights = story.signature()  # keeps the incremental ranking in use from now on
         # a small story re-ranks on every add, so it does not hold a ranking between adds
