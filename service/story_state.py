@@ -178,8 +178,9 @@ class Story:
             if top is None:
                 floor = 2 if len(self.members) > 2 else 1
                 top = [(k, n) for k, n in self.keywords.most_common(SIGNATURE) if n >= floor]
-            # only a big story updates its ranking on add; a small one re-ranks, so it need not keep it
-            self._top = top if len(self.members) > INCREMENTAL_SIGNATURE else None
+            # only a story that is big after its next add updates this ranking then; a smaller one
+            # re-ranks from scratch, so it need not keep it
+            self._top = top if len(self.members) >= INCREMENTAL_SIGNATURE else None
             ids = np.array([k for k, _ in top], dtype=np.uint32)
             weights = np.array([n for _, n in top], dtype=np.float32)
             order = np.argsort(ids)
