@@ -148,7 +148,7 @@ class Story:
             self.vsum += vector
         self.times.append(member.timestamp)
         self.keywords.add(member.keyword_ids())
-        self._update_top(member.keyword_list())
+        self._update_top(member)
         self._changed(added=True)
         t = member.timestamp
         self.start, self.end = (t, t) if first else (min(self.start, t), max(self.end, t))
@@ -160,13 +160,14 @@ class Story:
         self.times += [m.timestamp for m in members]
         self._changed()
 
-    def _update_top(self, words: list[int]) -> None:
+    def _update_top(self, added: Member) -> None:
         """Keep the signature ranking of a big story current after an add without ranking all
-        its keywords: counts only grew, so the new top is among the old top and ``words``."""
+        its keywords: counts only grew, so the new top is among the old top and the added
+        member's keywords (read only here: a small story does not need them)."""
         if self._top is None or len(self.members) <= INCREMENTAL_SIGNATURE:
             self._top = None
             return
-        ranked = list(dict.fromkeys([*(k for k, _ in self._top), *words]))
+        ranked = list(dict.fromkeys([*(k for k, _ in self._top), *added.keyword_list()]))
         uses = dict(zip(ranked, self.keywords.counts_of(ranked), strict=True))
         ranked.sort(key=lambda k: -uses[k])  # stable: ties keep the older entries first
         self._top = [(k, uses[k]) for k in ranked[:SIGNATURE] if uses[k] >= 2]
