@@ -187,7 +187,7 @@ class Pipeline:
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
                 assignment = self.stories.assign(doc, seq, duplicate, planned)
-        _settle(batch, assignment)
+        _settle(batch, assignment, decision.changed)
         if duplicate is None and assignment.semantic is not None:
             duplicate = self._semantic_original(assignment.semantic)
         with self.timer.stage("store"):
@@ -274,9 +274,15 @@ class Pipeline:
             yield self.ingest(chunk)
 
 
-def _settle(batch: dict[str, IngestResult], assignment: StoryAssignment) -> None:
-    """Bring the batch's earlier answers up to date with one assignment: stories merged or
-    moved and phases recomputed, so a batch answers with what it committed."""
+def _settle(
+    batch: dict[str, IngestResult], assignment: StoryAssignment, copies: Mapping[str, DuplicateMatch | None]
+) -> None:
+    """Bring the batch's earlier answers up to date with one article's outcome: duplicate
+    statuses it changed (e.g. it is the earlier original of a copy answered before it), stories
+    merged or moved and phases recomputed, so a batch answers with what it committed."""
+    for article_id, match in copies.items():
+        if article_id in batch:
+            batch[article_id].duplicate = DuplicateOut.from_match(match)
     if not (assignment.merges or assignment.moves or assignment.phase_updates):
         return
     for result in batch.values():
