@@ -126,6 +126,10 @@ class StoryRecordSource(Protocol):
         """Records by seq, those after ``after_seq`` only; ``light``: without vector and features."""
         ...
 
+    def last_story_id(self) -> int:
+        """The highest story id ever stored, merged-away stories included (0 when none)."""
+        ...
+
 
 class StoryStage(Protocol):
     """Online story assignment over a FAISS index (see :mod:`service.clustering`)."""

@@ -144,6 +144,10 @@ class Store:
             )
             yield DedupRecord(article_id, ts, content, url, signature, edge)
 
+    def last_story_id(self) -> int:
+        """The highest story id ever stored, merged-away stories included (0 when none)."""
+        return int(self.reader().execute("SELECT COALESCE(MAX(id), 0) FROM clusters").fetchone()[0])
+
     def story_records(self, after_seq: int = 0, light: bool = False) -> Iterator[StoryRecord]:
         """Story stage records by seq (after ``after_seq``); ``light`` leaves out vector and features."""
         blobs = "X'' AS vector, NULL AS features" if light else "vector, features"

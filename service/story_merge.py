@@ -108,6 +108,15 @@ class StoryMerger:
         """Forget pending votes (the stories were reloaded)."""
         self._votes.clear()
 
+    def pending_votes(self) -> list[tuple[int, int, int]]:
+        """The fragment votes not yet acted on, as (small story, large story, votes): checkpointed
+        with the stories, so a restart merges when the uninterrupted run would."""
+        return [(small, large, n) for (small, large), n in self._votes.items()]
+
+    def restore_votes(self, votes: list[tuple[int, int, int]]) -> None:
+        """Take back :meth:`pending_votes`, for the stories that still exist."""
+        self._votes = {(a, b): n for a, b, n in votes if a in self.stories and b in self.stories}
+
     def rehome_target(self, original: Member, ranked: list[Candidate], best: Candidate | None) -> int | None:
         """The story a copy's whole duplicate group should move to, if any: the copy's own best
         joinable story (``best``) when it scores ``rehome_margin`` more than the group's current

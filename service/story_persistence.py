@@ -4,13 +4,22 @@ A restart rebuilds the clusterer's memory (members, stories, keyword postings) f
 records, or, when the checkpoint's snapshot (:mod:`service.story_snapshot`) agrees with the
 database, from the snapshot plus the records stored after it; then the FAISS time shards are
 synchronized with the stored ids (rebuilt where they disagree).
+
+The embedder's document frequencies must count exactly the stored articles, or every later
+article is weighed wrongly (after a crash before the first checkpoint they counted nothing and
+stories collapsed into one). The checkpoint's counts are used with the snapshot of the same
+checkpoint; without such a pair they are recounted from the articles the snapshot covers (none
+without a snapshot). Every article replayed after that is counted in just before it is added, as
+ingest counted it, so a rebuild weighs and compacts each under the counts it had then. New story
+ids continue after the highest id the database ever stored, so a story merged away after the
+last checkpoint does not lend its id to a new one.
 """
 
 from __future__ import annotations
 
 import pickle
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -44,10 +53,15 @@ class PersistentStories:
     restored: bool
 
     def state(self) -> bytes:
-        """Embedder statistics and counters (article data comes back through the records)."""
-        return zlib.compress(
-            pickle.dumps({"embedder": self.embedder.state(), "next_story": self.next_story}), 1
-        )
+        """Embedder statistics, counters and pending merge votes, with the last seq they cover
+        (the snapshot written with them covers the same); article data comes back through the records."""
+        state = {
+            "embedder": self.embedder.state(),
+            "next_story": self.next_story,
+            "last_seq": max(self.by_seq, default=0),
+            "votes": self.merger.pending_votes(),
+        }
+        return zlib.compress(pickle.dumps(state), 1)
 
     def load(self, records: Iterable[StoryRecord] | StoryRecordSource, state: bytes | None) -> None:
         """Rebuild memory, then sync the FAISS shards with the stored ids.
@@ -67,16 +81,24 @@ class PersistentStories:
             times = {k.seq: k.timestamp for k in keys}
             restored = story_snapshot.read(self.snapshot_path, self.embedder.name, self.sum_dim, keys)
             rows = source.story_records(after_seq=restored.last_seq if restored else 0)
+            everything: Callable[[], Iterable[StoryRecord]] = source.story_records
+            last_used = source.last_story_id()
         else:
-            rows = iter(sorted(records, key=lambda r: r.seq))
-            times = None
+            listed = sorted(records, key=lambda r: r.seq)
+            rows, everything, times, last_used = iter(listed), lambda: listed, None, 0
+        # The checkpoint's counts go with its own snapshot only (states before "last_seq" had one).
+        # Otherwise the counts start from the articles the snapshot covers (none without one).
+        covered = restored.last_seq if restored is not None else 0
+        if not (data and restored is not None and data.get("last_seq", covered) == covered):
+            self._recount(r for r in everything() if r.seq <= covered)
         self.restored = restored is not None
         if restored is not None:
             self._restore(restored)
         vectors: dict[int, np.ndarray] = {}
         for record in rows:
             vectors[record.seq] = self._load_record(record)
-        self.next_story = max([data.get("next_story", 1), *(s + 1 for s in self.stories)])
+        self.next_story = max([data.get("next_story", 1), last_used + 1, *(s + 1 for s in self.stories)])
+        self.merger.restore_votes(data.get("votes", []))
 
         def stored_vectors() -> dict[int, np.ndarray]:
             if restored is None:
@@ -87,13 +109,24 @@ class PersistentStories:
             times = {seq: self.members[i].timestamp for seq, i in self.by_seq.items()}
         self.index.sync(stored_vectors, times)
 
+    def _recount(self, records: Iterable[StoryRecord]) -> None:
+        """Document frequencies counted afresh from these stored articles."""
+        self.embedder.load_state(None)
+        for record in records:
+            self.embedder.observe(Member.from_bytes(record.id, record.seq, 0.0, 0, record.features).terms)
+
     def _load_record(self, record: StoryRecord) -> np.ndarray:
-        """Add one stored article to memory (full rebuild or replay after a snapshot); its vector."""
+        """Add one stored article to memory (full rebuild or replay after a snapshot); its vector.
+
+        Its features are counted into the document frequencies first, as ingest counted them, so
+        it is compacted and weighed under the counts it had then (a rebuild reproduces the state
+        ingest built, but for deletions and moved duplicate groups)."""
         vector = np.frombuffer(record.vector, dtype=np.float32)
         member = Member.from_bytes(
             record.id, record.seq, record.timestamp, record.cluster_id, record.features
         )
         member.duplicate_of = record.duplicate_of
+        self.embedder.observe(member.terms)
         self.scorer.compact(member)
         self._remember(member)
         story = self.stories.get(record.cluster_id) or self.stories.setdefault(

@@ -99,6 +99,8 @@ class Restored:
 def read(path: Path, embedder: str, dim: int, keys: Sequence[StoryRecord]) -> Restored | None:
     """The snapshot's state when it agrees with ``keys`` (the database's articles, by seq), else None."""
     if not path.is_file():
+        if keys:
+            log.warning("story snapshot %s missing; rebuilding from the database", path)
         return None
     try:
         with path.open("rb") as src:

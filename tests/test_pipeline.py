@@ -177,3 +177,95 @@ def test_a_checkpoint_does_not_wait_for_checks_in_flight(
             assert done.wait(10.0), "the checkpoint waited for the check"
             assert snapshot.is_file()
         writer.join()
+
+
+def _crash(pipeline: Pipeline) -> None:
+    """What a killed process leaves: committed rows, no checkpoint of the derived state."""
+    if pipeline.verifier is not None:
+        pipeline.verifier.close()
+    pipeline.store.close()
+
+
+def _counts(pipeline: Pipeline) -> tuple[int, bytes]:
+    embedder = pipeline.stories.embedder
+    return embedder.n_docs, embedder.df.tobytes()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("checkpointed", [False, True])
+def test_a_crash_loses_no_document_counts(
+    tmp_path: Any, seeds: list[dict[str, Any]], checkpointed: bool
+) -> None:
+    """Articles committed after the last checkpoint (or before any) still count in the IDF after a
+    crash: without them every later article is weighed wrongly and stories collapse."""
+    later = _copy(seeds[0], "later-copy")
+    clean = Settings(data_dir=tmp_path / "clean", load_seeds=False, checkpoint_seconds=3600)
+    with Pipeline.open(clean) as pipeline:
+        pipeline.ingest(_articles(seeds[:2]))
+        pipeline.ingest(_articles(seeds[2:]))
+    with Pipeline.open(clean) as pipeline:
+        expected, stories = _counts(pipeline), {s["id"]: _story(pipeline, s["id"]) for s in seeds}
+        expected_later = pipeline.ingest(_articles([later]))[0].cluster_id
+    assert expected[0] == len(seeds)
+    crashed = Settings(data_dir=tmp_path / "crashed", load_seeds=False, checkpoint_seconds=3600)
+    pipeline = Pipeline.build(crashed)
+    pipeline.ingest(_articles(seeds[:2]))
+    if checkpointed:
+        pipeline.checkpoint()
+    pipeline.ingest(_articles(seeds[2:]))
+    _crash(pipeline)
+    with Pipeline.open(crashed) as pipeline:
+        assert pipeline.stories.restored is checkpointed  # the snapshot, when one was written, is used
+        assert _counts(pipeline) == expected
+        assert {s["id"]: _story(pipeline, s["id"]) for s in seeds} == stories
+        assert pipeline.ingest(_articles([later]))[0].cluster_id == expected_later
+
+
+def test_story_ids_are_not_reused_after_a_crash(tmp_path: Any, seeds: list[dict[str, Any]]) -> None:
+    """A story created and emptied after the last checkpoint keeps its id (its row stays)."""
+    settings = Settings(data_dir=tmp_path / "data", load_seeds=False, checkpoint_seconds=3600)
+    other = {"id": "storm", "source": "s", "body": "A storm hit the northern coast overnight, cutting power."}
+    pipeline = Pipeline.build(settings)
+    pipeline.ingest(_articles(seeds))
+    pipeline.checkpoint()
+    gone = pipeline.ingest(_articles([other]))[0]
+    assert gone.new_story and pipeline.delete("storm")
+    _crash(pipeline)
+    with Pipeline.open(settings) as pipeline:
+        fresh = pipeline.ingest(
+            _articles([{**other, "id": "storm-2", "body": other["body"] + " Roads closed."}])
+        )[0]
+    assert fresh.new_story and fresh.cluster_id is not None and gone.cluster_id is not None
+    assert fresh.cluster_id > gone.cluster_id
+
+
+def test_pending_fragment_votes_survive_a_restart(settings: Settings, seeds: list[dict[str, Any]]) -> None:
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest(_articles(seeds))
+        small, large = sorted(pipeline.stories.stories)
+        pipeline.stories.merger._votes = {(small, large): 1, (small, 424242): 3}
+    with Pipeline.open(settings) as pipeline:
+        assert pipeline.stories.merger.pending_votes() == [(small, large, 1)]
+
+
+def test_a_rebuild_without_the_snapshot_reproduces_what_ingest_built(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    """Each article is replayed under the document counts it was ingested with, so its kept
+    features, keywords and the story profiles come back as ingest left them."""
+
+    def state(pipeline: Pipeline) -> tuple[Any, ...]:
+        stories = pipeline.stories
+        members = {i: (bytes(m.terms or b""), m.keywords, m.story) for i, m in stories.members.items()}
+        profiles = {
+            k: (s.profile[0].tolist(), s.profile[1].round(6).tolist()) for k, s in stories.stories.items()
+        }
+        return members, profiles, _counts(pipeline)
+
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest(_articles(seeds[:3]))
+        pipeline.ingest(_articles([*seeds[3:], _copy(seeds[0], "copy-a"), _copy(seeds[3], "copy-b")]))
+        built = state(pipeline)
+    (settings.data_dir / SNAPSHOT_FILE).unlink()
+    with Pipeline.open(settings) as pipeline:
+        assert not pipeline.stories.restored
+        assert state(pipeline) == built
