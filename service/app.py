@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from service import __version__
 from service.config import Settings
 from service.corpus import read_seeds
-from service.errors import install_error_handlers
+from service.errors import document_errors, install_error_handlers
 from service.limits import BodySizeLimit
 from service.metrics import Metrics, MetricsMiddleware
 from service.pipeline import Pipeline
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
+    document_errors(app)
     for router in (ingest.router, articles.router, duplicates.router, clusters.router, health.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,12 @@ from service.cluster_store import StoryFilter
 from service.errors import ApiError
 
 CURSOR_TTL = timedelta(hours=24)
+_INT64 = 2**63  # story ids, seqs and sizes are SQLite integers: a bigger one was not issued here
+
+
+def _small(value: Any) -> bool:
+    """An int SQLite can bind (a bool is no id)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
 
 
 def _fingerprint(sort: str, flt: StoryFilter) -> str:
@@ -55,8 +62,14 @@ def decode_cursor(cursor: str, sort: str, flt: StoryFilter) -> tuple[int, tuple[
         state = _unpack(cursor)
         snapshot, taken, (key, last_id) = int(state["s"]), str(state["t"]), state["k"]
         started = datetime.fromisoformat(taken)
-        valid = state.get("v") == 1 and isinstance(key, str | int) and isinstance(last_id, int)
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        valid = (
+            state.get("v") == 1
+            and started.tzinfo is not None
+            and 0 <= snapshot < _INT64
+            and (isinstance(key, str) or _small(key))
+            and _small(last_id)
+        )
+    except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
     if not valid:
         raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
@@ -77,9 +90,9 @@ def decode_member_cursor(cursor: str) -> tuple[int, tuple[float, int]]:
     try:
         state = _unpack(cursor)
         story_id, (ts, seq) = state["c"], state["k"]
-        valid = state.get("v") == 1 and isinstance(story_id, int) and isinstance(seq, int)
         key = (float(ts), seq)
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        valid = state.get("v") == 1 and _small(story_id) and _small(seq) and math.isfinite(key[0])
+    except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, UnicodeDecodeError):
         valid = False
     if not valid:
         raise bad_cursor(

@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,18 @@ _CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Machine-readable, e.g. invalid_input, not_found, invalid_cursor.")
+    message: str = Field(description="What was wrong, naming the bad value, and how to fix it.")
+    details: Any = Field(None, description='For 422: [{"field", "message"}] with dotted field paths.')
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    error: ErrorInfo
 
 
 class ApiError(Exception):
@@ -88,11 +101,58 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(err.status, err.message, err.code, err.details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, message)
+        route = f"{request.method} {request.url.path}"
+        if exc.status_code == 404 and message == "Not Found":  # the router's own: no such endpoint
+            message = f"no endpoint {route}; the API is listed at /docs"
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow")
+            message = f"{route} is not allowed" + (f"; this path takes {allowed}" if allowed else "")
+        response = error_response(exc.status_code, message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return error_response(500, f"internal error ({type(exc).__name__}); nothing partial was stored")
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document give the one error shape for every 4xx/5xx answer instead of
+    FastAPI's own validation body (``{"detail": [...]}``), which this service never sends."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        error = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error.pop("$defs", {}))
+        components["ErrorResponse"] = error
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                responses["4XX"] = {
+                    "description": "Bad request, unknown id, or too large",
+                    "content": content,
+                }
+                responses["5XX"] = {
+                    "description": "Internal error (nothing partial stored)",
+                    "content": content,
+                }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import error_response
+from service.errors import ApiError, error_response
 
 
 def _message(size: str, limit: int) -> str:
@@ -15,11 +14,11 @@ def _message(size: str, limit: int) -> str:
     )
 
 
-class BodyTooLarge(HTTPException):
+class BodyTooLarge(ApiError):
     """Raised while the body streams in, once it passes the limit; answered as 413."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, _message(f"more than {limit}", limit))
+        super().__init__(413, _message(f"more than {limit}", limit), details={"limit_bytes": limit})
 
 
 class BodySizeLimit:

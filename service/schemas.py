@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from service.documents import DuplicateMatch
+from service.language import language_code
 from service.text import has_words
+from service.times import parse_time
+from service.urls import check_url
 
 Phase = Literal["pre", "arrival", "core", "aftermath"]
 
@@ -20,13 +23,13 @@ def _require_text(value: str) -> str:
     return value
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """Times without an offset are taken as UTC; all times are kept in UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+def _time(value: object) -> datetime | None:
+    """An RFC 3339 time in UTC (see :func:`service.times.parse_time`); None stays None."""
+    return None if value is None else parse_time(value)
+
+
+def _url(value: str | None) -> str | None:
+    return None if value is None else check_url(value)
 
 
 class ArticleIn(BaseModel):
@@ -46,8 +49,8 @@ class ArticleIn(BaseModel):
     )
     language: str | None = Field(
         None,
-        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
-        description="ISO 639 code; detected when absent.",
+        description="ISO 639 code, optionally with a region (`ar`, `ar-SA`); kept as the language "
+        "alone (`ar`); detected when absent.",
     )
 
     @field_validator("source")
@@ -57,8 +60,21 @@ class ArticleIn(BaseModel):
             raise ValueError("source is blank; give the outlet name")
         return value.strip()
 
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("id is blank; leave it out to have one derived from the URL or the text")
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        return value if value is None or not isinstance(value, str) else language_code(value)
+
     _body = field_validator("body")(_require_text)
-    _published = field_validator("published_at")(_aware)
+    _published = field_validator("published_at", mode="before")(_time)
+    _address = field_validator("url")(_url)
 
 
 class DuplicateOut(BaseModel):
@@ -135,10 +151,11 @@ class DuplicateCheckIn(BaseModel):
     body: str = Field(..., min_length=1)
     url: str | None = Field(None, max_length=4096)
     published_at: datetime | None = None
-    limit: int = Field(10, ge=1, le=100, description="Most matches returned.")
+    limit: StrictInt = Field(10, ge=1, le=100, description="Most matches returned.")
 
     _body = field_validator("body")(_require_text)
-    _published = field_validator("published_at")(_aware)
+    _published = field_validator("published_at", mode="before")(_time)
+    _address = field_validator("url")(_url)
 
 
 class DuplicateHit(BaseModel):

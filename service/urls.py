@@ -55,3 +55,21 @@ def canonical_url(url: str | None) -> str | None:
     query_items = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     query = urlencode(sorted(query_items))
     return urlunsplit(("", host, path, query, "")).lstrip("/")
+
+
+def check_url(url: str) -> str:
+    """``url`` unchanged when it can be a web address; else ValueError naming it and the fix.
+
+    It must parse, with a valid port and a host name without spaces: ``"not a url"``,
+    ``http://[bad`` or ``http://host:99999/`` would derive one id for many articles, or fail
+    later. Spaces in the path are left alone (published links carry them unencoded)."""
+    text = url.strip()
+    fix = "send the article's address (e.g. https://example.com/story) or leave url out"
+    try:
+        parts = urlsplit(text if "://" in text else "http://" + text)
+        host, _ = parts.hostname or "", parts.port
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid address ({exc}); {fix}") from None
+    if not host or any(ch.isspace() for ch in host):
+        raise ValueError(f"{url!r} names no host (such as example.com); {fix}")
+    return url

@@ -26,3 +26,20 @@ def test_cursor_is_checked() -> None:
     old = encode_cursor("updated", flt, 3, "2000-01-01T00:00:00+00:00", ("2024-01-01", 4))
     with pytest.raises(ApiError, match="expired"):
         decode_cursor(old, "updated", flt)
+
+
+def test_edited_cursors_are_400_not_errors_later() -> None:
+    flt = StoryFilter()
+    for taken, after in (
+        ("2999-01-01T00:00:00", ("2024-01-01", 4)),  # no offset
+        ("2999-01-01T00:00:00+00:00", ("2024-01-01", 10**30)),
+        ("2999-01-01T00:00:00+00:00", (10**30, 4)),
+        ("2999-01-01T00:00:00+00:00", ("2024-01-01", True)),
+    ):
+        with pytest.raises(ApiError) as err:
+            decode_cursor(encode_cursor("updated", flt, 3, taken, after), "updated", flt)
+        assert err.value.status == 400
+    with pytest.raises(ApiError):
+        decode_cursor(
+            encode_cursor("updated", flt, 10**30, "2999-01-01T00:00:00+00:00", ("x", 1)), "updated", flt
+        )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from service.language import detect_language
+import pytest
+
+from service.language import detect_language, language_code
 
 
 def test_detects_arabic_english_french() -> None:
@@ -13,3 +15,17 @@ def test_no_letters_is_undetermined_and_answers_are_stable() -> None:
     assert detect_language("12345 !!!") == "und"
     text = "Short mixed text with some words"
     assert detect_language(text) == detect_language(text)
+
+
+def test_client_tags_become_their_language() -> None:
+    assert [language_code(t) for t in ("ar", "AR-sa", "en_US", "zh-Hant-TW", "und", "fil")] == [
+        "ar",
+        "ar",
+        "en",
+        "zh",
+        "und",
+        "fil",
+    ]
+    for bad in ("zz", "english!", "", "e", "ar-"):
+        with pytest.raises(ValueError, match="ISO 639"):
+            language_code(bad)

@@ -39,3 +39,11 @@ def test_delete_removes_article_and_keeps_the_rest(client: TestClient, seeds: li
         assert client.get(f"/articles/{seed['id']}").status_code == 200
     again = client.post("/ingest", json=seeds[0]).json()["results"][0]
     assert again["status"] == "created"
+
+
+def test_an_id_ending_in_duplicates_is_readable(client: TestClient) -> None:
+    article = {"id": "report/duplicates", "source": "s", "body": "A storm hit the northern coast overnight."}
+    assert client.post("/ingest", json=article).status_code == 200
+    assert client.get("/articles/report/duplicates").json()["id"] == "report/duplicates"
+    assert client.get("/articles/report/duplicates/duplicates").json()["original"] == "report/duplicates"
+    assert_error(client.get("/articles/other/duplicates"), 404)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -264,3 +266,49 @@ def test_story_members_are_paged_and_bad_paging_is_a_clear_error(
     other = _story_of(results, "004_3380a39c509cf088")
     wrong = client.get(f"/clusters/{other}", params={"members_cursor": first["next_members_cursor"]})
     assert "start again" in assert_error(wrong, 400, "invalid_cursor")["message"]
+
+
+def test_unknown_parameters_out_of_range_values_and_times_are_clear_errors(client: TestClient) -> None:
+    error = assert_error(client.get("/clusters", params={"lang": "ar"}), 422, "invalid_input")
+    assert error["details"][0]["field"] == "query.lang" and "known: cursor, language" in error["message"]
+    assert_error(client.get("/clusters/1", params={"limit": 5}), 422)
+    error = assert_error(client.get("/clusters", params={"since": "2024-01-01T00:00:00 03:00"}), 422)
+    assert "%2B" in error["message"]  # an unencoded '+' arrives as a space
+    for since in ("1707559200", "2024-01-01", "0001-01-01T00:00:00+05:00"):
+        assert_error(client.get("/clusters", params={"since": since}), 422)
+    assert client.get("/clusters", params={"since": "2024-01-01T00:00:00+03:00"}).status_code == 200
+    assert_error(client.get("/clusters/99999999999999999999999"), 422)
+
+
+def test_language_filter_takes_tags_with_regions(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    _ingest(client, seeds)
+    plain = client.get("/clusters", params={"language": "ar"}).json()["data"]
+    assert plain and client.get("/clusters", params={"language": "ar-SA"}).json()["data"] == plain
+    assert client.get("/clusters", params={"language": "en"}).json()["data"] == []
+    assert_error(client.get("/clusters", params={"language": "zz"}), 422)
+
+
+def test_hand_edited_cursors_are_400(client: TestClient) -> None:
+    rng = random.Random(4)
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    results = _ingest(client, [_synthetic(0, n, rng, day + timedelta(hours=n)) for n in range(2)])
+    _ingest(client, [_synthetic(t, 0, rng, day) for t in range(1, 3)])
+    cursor = client.get("/clusters", params={"limit": 1}).json()["next_cursor"]
+    state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    for change in (
+        {"t": state["t"][:19]},
+        {"s": 10**30},
+        {"k": [state["k"][0], 10**30]},
+        {"k": [state["k"][0], True]},
+    ):
+        edited = base64.urlsafe_b64encode(json.dumps({**state, **change}).encode()).decode()
+        assert_error(client.get("/clusters", params={"limit": 1, "cursor": edited}), 400, "invalid_cursor")
+    story = results[0]["cluster_id"]
+    assert results[1]["cluster_id"] == story
+    members = client.get(f"/clusters/{story}", params={"members_limit": 1}).json()["next_members_cursor"]
+    raw = json.loads(base64.urlsafe_b64decode(members + "=" * (-len(members) % 4)))
+    for change in ({"c": 10**30}, {"k": [raw["k"][0], 10**30]}, {"k": ["NaN", raw["k"][1]]}):
+        edited = base64.urlsafe_b64encode(json.dumps({**raw, **change}).encode()).decode()
+        assert_error(
+            client.get(f"/clusters/{story}", params={"members_cursor": edited}), 400, "invalid_cursor"
+        )

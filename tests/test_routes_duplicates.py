@@ -126,3 +126,28 @@ def test_check_rejects_bad_input_in_the_error_shape(client: TestClient) -> None:
     )
     assert_error(client.post("/duplicates/check", json={"body": "text", "limit": 0}), 422)
     assert_error(client.post("/duplicates/check", json={"body": "text", "published_at": "soon"}), 422)
+
+
+def test_check_reads_json_whatever_the_content_type_and_refuses_what_ingest_refuses(tmp_path: Any) -> None:
+    settings = Settings(data_dir=tmp_path / "d", load_seeds=False, max_article_chars=200)
+    with TestClient(create_app(settings)) as client:
+        body = b'{"title": "Storm", "body": "A storm hit the northern coast overnight."}'
+        for headers in ({"content-type": "text/plain"}, {}):
+            response = client.post("/duplicates/check", content=body, headers=headers)
+            assert response.status_code == 200, response.text
+            assert DuplicateCheckOut.model_validate(response.json()).duplicates == []
+        error = assert_error(client.post("/duplicates/check", content=b'{"body": '), 422)
+        assert "not valid JSON" in error["message"] and error["details"][0]["field"] == "body"
+        assert (
+            "nested too deeply"
+            in assert_error(client.post("/duplicates/check", content=b"[" * 50_000), 422)["message"]
+        )
+        assert_error(client.post("/duplicates/check", json=["body"]), 422)
+        error = assert_error(client.post("/duplicates/check", json={"body": "word " * 100}), 422)
+        assert "STORYLINE_MAX_ARTICLE_CHARS" in error["message"]
+        assert_error(client.post("/duplicates/check", json={"body": "some text", "limit": True}), 422)
+        error = assert_error(
+            client.post("/duplicates/check", json={"body": "some text", "url": "http://[x"}), 422
+        )
+        assert error["details"][0]["field"] == "url"
+        assert client.get("/health").json()["articles"] == 0

@@ -49,8 +49,23 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
 
 
 def test_unknown_route_and_method_use_the_error_shape(client: TestClient) -> None:
-    assert_error(client.get("/nowhere"), 404)
-    assert_error(client.put("/ingest", json={}), 405)
+    assert "no endpoint GET /nowhere" in assert_error(client.get("/nowhere"), 404)["message"]
+    response = client.put("/ingest", json={})
+    assert "PUT /ingest is not allowed; this path takes POST" in assert_error(response, 405)["message"]
+    assert response.headers["allow"] == "POST"
+
+
+def test_openapi_documents_the_one_error_shape(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    error = spec["components"]["schemas"]["ErrorResponse"]
+    assert error["properties"]["error"]["$ref"].endswith("/ErrorInfo")
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            assert "422" not in operation["responses"]
+            for status in ("4XX", "5XX"):
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema["$ref"].endswith("/ErrorResponse")
 
 
 def test_every_route_dependency_runs_on_the_event_loop() -> None:

@@ -109,11 +109,14 @@ def test_oversized_batch_and_body_get_413(tmp_path: Any) -> None:
     with TestClient(create_app(settings)) as small:
         batch = [{**ARTICLE, "id": f"a{i}"} for i in range(4)]
         error = assert_error(small.post("/ingest", json={"articles": batch}), 413, "payload_too_large")
-        assert "3" in error["message"]
-        huge = {**ARTICLE, "body": "word " * 2000}
-        assert_error(
-            small.post("/ingest", content=json.dumps(huge), headers={"content-type": "application/json"}), 413
+        assert "3" in error["message"] and error["details"] == {"limit_articles": 3}
+        huge = json.dumps({**ARTICLE, "body": "word " * 2000}).encode()
+        error = assert_error(
+            small.post("/ingest", content=huge, headers={"content-type": "application/json"}), 413
         )
+        assert error["details"] == {"limit_bytes": 4096}
+        streamed = small.post("/ingest", content=iter([huge[:3000], huge[3000:]]))  # no Content-Length
+        assert assert_error(streamed, 413)["details"] == {"limit_bytes": 4096}
         assert small.get("/health").json()["articles"] == 0
 
 
@@ -134,3 +137,103 @@ def test_naive_time_is_utc_and_missing_time_is_receipt(client: TestClient) -> No
     client.post("/ingest", json={"id": "t", "source": "s", "body": "Something happened downtown today."})
     stored = client.get("/articles/t").json()
     assert stored["published_at"] == stored["received_at"]
+
+
+def test_an_id_given_twice_with_other_text_is_refused(client: TestClient) -> None:
+    first = {**ARTICLE, "id": "shared"}
+    other = {
+        **ARTICLE,
+        "id": "shared",
+        "title": "Tennis final tonight",
+        "body": "The tennis final starts at eight.",
+    }
+    error = assert_error(
+        client.post("/ingest", json={"articles": [first, {**ARTICLE, "id": "x"}, other]}), 422
+    )
+    assert error["details"] == [
+        {
+            "field": "articles.2.id",
+            "message": "id 'shared' is also articles.0.id, with another text; give each article its own id",
+        }
+    ]
+    assert _count(client) == 0
+
+
+def test_times_must_be_rfc3339_and_in_range(client: TestClient) -> None:
+    for value in (20240210, "1707559200", "2024-02-10", "yesterday", "9999-12-31T23:59:59-05:00"):
+        error = assert_error(client.post("/ingest", json={**ARTICLE, "published_at": value}), 422)
+        assert error["details"][0]["field"] == "published_at"
+        assert repr(value) in error["message"] or str(value) in error["message"], error
+        assert "2024-01-21T12:00:00Z" in error["message"] or "1-9999" in error["message"]
+    offset = client.post("/ingest", json={**ARTICLE, "id": "o", "published_at": "2024-03-04T13:00:00+03:00"})
+    assert offset.status_code == 200
+    assert client.get("/articles/o").json()["published_at"].startswith("2024-03-04T10:00:00")
+    assert _count(client) == 1
+
+
+def test_addresses_that_cannot_be_urls_are_refused(client: TestClient) -> None:
+    for url in ("not a url", "http://[bad", "http://example.com:99999/x", "http://example.com:abc/x"):
+        error = assert_error(client.post("/ingest", json={"articles": [{**ARTICLE, "url": url}]}), 422)
+        assert error["details"][0]["field"] == "articles.0.url" and repr(url) in error["message"]
+    assert _count(client) == 0
+
+
+def test_language_tags_are_kept_as_the_language(client: TestClient) -> None:
+    results = client.post(
+        "/ingest",
+        json={
+            "articles": [
+                {**ARTICLE, "id": "r", "language": "EN-us"},
+                {**ARTICLE, "id": "u", "language": "en_GB"},
+            ]
+        },
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["created", "created"]
+    assert {client.get(f"/articles/{i}").json()["language"] for i in ("r", "u")} == {"en"}
+    error = assert_error(client.post("/ingest", json={**ARTICLE, "language": "zz"}), 422)
+    assert "'zz' is not an ISO 639 language code" in error["message"]
+
+
+def test_blank_ids_non_objects_and_deep_nesting_are_refused(client: TestClient) -> None:
+    error = assert_error(client.post("/ingest", json={**ARTICLE, "id": "   "}), 422)
+    assert error["details"][0]["field"] == "id" and "leave it out" in error["message"]
+    error = assert_error(client.post("/ingest", json={"articles": [ARTICLE, ["not", "an", "object"]]}), 422)
+    assert error["details"] == [
+        {
+            "field": "articles.1",
+            "message": "must be an article object with at least source and body; got JSON list",
+        }
+    ]
+    deep = b"[" * 100_000 + b"]" * 100_000
+    error = assert_error(client.post("/ingest", content=deep), 422)
+    assert "nested too deeply" in error["message"]
+    assert _count(client) == 0
+
+
+def test_a_batch_answers_the_duplicate_status_it_committed(client: TestClient) -> None:
+    """A copy answered before its (earlier published) original arrives in the same batch is
+    re-pointed to it; the batch's answer says so, as a later read does."""
+    wire = (
+        "The central bank raised its main interest rate by a quarter point on Thursday, citing "
+        "persistent inflation in housing and services, and signalled that further increases remain "
+        "possible if prices do not cool over the coming months, according to a statement."
+    )
+    copy = {
+        "id": "copy",
+        "source": "b",
+        "title": "Rates up",
+        "body": wire + " (Reuters)",
+        "published_at": "2024-03-04T12:00:00Z",
+    }
+    original = {
+        "id": "orig",
+        "source": "a",
+        "title": "Bank raises rates",
+        "body": wire,
+        "published_at": "2024-03-04T08:00:00Z",
+    }
+    results = client.post("/ingest", json={"articles": [copy, original]}).json()["results"]
+    stored = client.get("/articles/copy").json()["duplicate"]
+    assert stored is not None and stored["of"] == "orig"
+    assert results[0]["duplicate"] == stored
+    assert results[1]["duplicate"] is None

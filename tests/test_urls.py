@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from service.urls import canonical_url
+import pytest
+
+from service.urls import canonical_url, check_url
 
 
 def test_scheme_www_slash_and_tracking_are_removed() -> None:
@@ -23,3 +25,19 @@ def test_empty_is_none_and_distinct_pages_differ() -> None:
     assert canonical_url(None) is None
     assert canonical_url("  ") is None
     assert canonical_url("http://x.org/a/1") != canonical_url("http://x.org/a/2")
+
+
+def test_check_url_refuses_what_is_not_an_address() -> None:
+    assert check_url("https://www.example.com/a?b=1") == "https://www.example.com/a?b=1"
+    assert check_url("example.com/a") == "example.com/a"
+    published = "http://www.al-madina.com/node/620849/«التقني»\xa0تعلن.html"  # as SaudiNewsNet has it
+    assert check_url(published) == published
+    for bad, why in (
+        ("not a url", "no host"),
+        ("https:///path", "no host"),
+        ("http://[bad", "IPv6"),
+        ("http://h:99999/", "Port"),
+        ("http://h:x/", "Port"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            check_url(bad)

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from service.errors import ApiError
 from service.outcomes import article_brief
@@ -29,9 +31,15 @@ def _not_found(article_id: str) -> ApiError:
 @router.get(
     "/{article_id:path}/duplicates", response_model=DuplicateGroup, summary="An article's duplicate group"
 )
-def duplicates(article_id: str, pipeline: PipelineDep) -> DuplicateGroup:
-    """Every copy of the article's underlying text, the original (earliest published) first."""
+def duplicates(article_id: str, pipeline: PipelineDep) -> DuplicateGroup | JSONResponse:
+    """Every copy of the article's underlying text, the original (earliest published) first.
+
+    When no article has the id but one has the whole path as its id (an id, often derived from a
+    URL, that ends in ``/duplicates``), that article is answered, as ``GET /articles/{id}`` would."""
     if pipeline.store.article(article_id) is None:
+        whole = pipeline.article(f"{article_id}/duplicates")
+        if whole is not None:
+            return JSONResponse(jsonable_encoder(whole))
         raise _not_found(article_id)
     ids = pipeline.duplicate_group(article_id) or [article_id]
     rows = pipeline.store.articles(ids, "title, source, url, published_at, dup_type, dup_of, dup_score")

@@ -4,19 +4,61 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
 
+from service.errors import ApiError, validation_error
 from service.newsroom import check_draft
 from service.pipeline import Pipeline
+from service.routes.bodies import json_body
 from service.routes.deps import get_pipeline
 from service.routes.responses import json_response
 from service.schemas import DuplicateCheckIn, DuplicateCheckOut
 
 router = APIRouter(tags=["duplicates"])
+_EXPECTED = 'a draft {"title": ..., "body": ...}'
 
 
-@router.post("/duplicates/check", response_model=DuplicateCheckOut, summary="Is this piece a copy?")
-async def check(request: DuplicateCheckIn, pipeline: Annotated[Pipeline, Depends(get_pipeline)]) -> Response:
-    """Stored articles the piece copies (exact, URL, near), best first, and the story it would join."""
-    return json_response(await run_in_threadpool(check_draft, pipeline, request))
+@router.post(
+    "/duplicates/check",
+    response_model=DuplicateCheckOut,
+    summary="Is this piece a copy?",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": DuplicateCheckIn.model_json_schema()}},
+        }
+    },
+)
+async def check(request: Request, pipeline: Annotated[Pipeline, Depends(get_pipeline)]) -> Response:
+    """Stored articles the piece copies (exact, URL, near), best first, and the story it would join.
+
+    The body is read as JSON whatever its content type, as for ``POST /ingest``."""
+    draft = _draft(json_body(await request.body(), _EXPECTED), pipeline.settings.max_article_chars)
+    return json_response(await run_in_threadpool(check_draft, pipeline, draft))
+
+
+def _draft(payload: object, max_chars: int) -> DuplicateCheckIn:
+    """The validated draft; a 422 naming every bad field (the same length limit as ingest)."""
+    if not isinstance(payload, dict):
+        problem = f"got JSON {type(payload).__name__}"
+        raise ApiError(
+            422,
+            f"request body must be {_EXPECTED}; {problem}",
+            details=[{"field": "body", "message": problem}],
+        )
+    try:
+        draft = DuplicateCheckIn.model_validate(payload)
+    except ValidationError as exc:
+        raise validation_error(list(exc.errors())) from None
+    size = len(draft.body) + len(draft.title or "")
+    if size > max_chars:
+        message = (
+            f"title+body is {size} characters, over the limit of {max_chars}; "
+            "send the first part of the text or raise STORYLINE_MAX_ARTICLE_CHARS"
+        )
+        raise ApiError(
+            422, f"invalid input: body: {message}", details=[{"field": "body", "message": message}]
+        )
+    return draft

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 from service.errors import ApiError, validation_details
 from service.metrics import Metrics
 from service.pipeline import Pipeline
+from service.routes.bodies import json_body
 from service.routes.deps import get_metrics, get_pipeline
 from service.schemas import ArticleIn, IngestResponse, IngestResult
 
@@ -57,7 +57,7 @@ def parse_articles(payload: Any, max_batch: int, max_chars: int) -> list[Article
                 413,
                 f"batch of {len(items)} articles is over the limit of {max_batch}; "
                 "split it or raise STORYLINE_MAX_BATCH",
-                details={"limit": max_batch},
+                details={"limit_articles": max_batch},
             )
         if not items:
             raise ApiError(
@@ -76,7 +76,14 @@ def parse_articles(payload: Any, max_batch: int, max_chars: int) -> list[Article
         )
     articles: list[ArticleIn] = []
     details: list[dict[str, Any]] = []
+    given: dict[str, tuple[int, ArticleIn]] = {}  # client ids of the batch: the first article with each
     for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            message = (
+                f"must be an article object with at least source and body; got JSON {type(item).__name__}"
+            )
+            details.append({"field": prefix.format(index), "message": message})
+            continue
         try:
             article = ArticleIn.model_validate(item)
         except ValidationError as exc:
@@ -86,11 +93,26 @@ def parse_articles(payload: Any, max_batch: int, max_chars: int) -> list[Article
         problem = _length_problem(article, field, max_chars)
         if problem:
             details.append(problem)
+        if article.id is not None:
+            first, earlier = given.setdefault(article.id, (index, article))
+            if _conflicts(earlier, article):
+                details.append(_reused_id(article.id, prefix.format(index), prefix.format(first)))
         articles.append(article)
     if details:
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
         raise ApiError(422, f"invalid input, nothing was stored: {summary}", details=details)
     return articles
+
+
+def _conflicts(earlier: ArticleIn, article: ArticleIn) -> bool:
+    """Whether a batch gives an id again with another title or body: the second article would be
+    answered ``exists`` and lost. The same article twice (a retry) is fine."""
+    return earlier is not article and (earlier.title, earlier.body) != (article.title, article.body)
+
+
+def _reused_id(article_id: str, where: str, first: str) -> dict[str, Any]:
+    message = f"id {article_id!r} is also {first}.id, with another text; give each article its own id"
+    return {"field": f"{where}.id", "message": message}
 
 
 @router.post(
@@ -119,13 +141,6 @@ async def ingest(
 
 def _ingest_body(pipeline: Pipeline, raw: bytes) -> list[IngestResult]:
     """Parse and validate a request body whole, then ingest it."""
-    try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(
-            422,
-            f'request body is not valid JSON: {exc}; send an article object or {{"articles": [...]}}',
-            details=[{"field": "body", "message": str(exc)}],
-        ) from exc
+    payload = json_body(raw, 'an article object or {"articles": [...]}')
     articles = parse_articles(payload, pipeline.settings.max_batch, pipeline.settings.max_article_chars)
     return pipeline.ingest(articles)
