@@ -189,7 +189,9 @@ class Pipeline:
                 assignment = self.stories.assign(doc, seq, duplicate, planned)
         _settle(batch, assignment, decision.changed)
         if duplicate is None and assignment.semantic is not None:
-            duplicate = self._semantic_original(assignment.semantic)
+            semantic = self._semantic_original(assignment.semantic)
+            # an original arriving after its copies is closest to them, whose group it now leads
+            duplicate = semantic if semantic.of != doc.id else None
         with self.timer.stage("store"):
             self._touched.update(write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment))
         result = IngestResult(

@@ -151,3 +151,20 @@ def test_check_reads_json_whatever_the_content_type_and_refuses_what_ingest_refu
         )
         assert error["details"][0]["field"] == "url"
         assert client.get("/health").json()["articles"] == 0
+
+
+def test_an_original_arriving_after_its_copy_is_no_duplicate_of_itself(client: TestClient) -> None:
+    wire = (
+        "The central bank raised its main interest rate by a quarter point on Thursday, citing "
+        "persistent inflation in housing and services, and signalled that further increases remain "
+        "possible if prices do not cool over the coming months, according to a statement."
+    )
+    copy = {"id": "fcopy", "source": "Blog", "body": wire, "published_at": "2024-03-03T12:00:00Z"}
+    original = {"id": "forig", "source": "Wire", "body": wire, "published_at": "2024-03-03T08:00:00Z"}
+    assert client.post("/ingest", json=copy).status_code == 200
+    [answer] = client.post("/ingest", json=original).json()["results"]
+    assert answer["duplicate"] is None and client.get("/articles/forig").json()["duplicate"] is None
+    assert client.get("/articles/fcopy").json()["duplicate"]["of"] == "forig"
+    detail = client.get(f"/clusters/{answer['cluster_id']}").json()
+    assert detail["duplicate_count"] == 1
+    assert [(m["id"], [c["id"] for c in m["copies"]]) for m in detail["members"]] == [("forig", ["fcopy"])]
