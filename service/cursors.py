@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import json
-import math
 from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,11 +21,21 @@ from service.errors import ApiError
 
 CURSOR_TTL = timedelta(hours=24)
 _INT64 = 2**63  # story ids, seqs and sizes are SQLite integers: a bigger one was not issued here
+_LATEST = 253402300800.0  # Unix time of year 10000: no member is published later (nor before -_LATEST)
 
 
 def _small(value: Any) -> bool:
     """An int SQLite can bind (a bool is no id)."""
     return isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
+
+
+def _key_fits(sort: str, key: Any) -> bool:
+    """Whether a cursor's sort key has the form this sort issues: a size, or a UTC time."""
+    if sort == "size":
+        return _small(key) and key >= 0
+    if not isinstance(key, str):
+        return False
+    return datetime.fromisoformat(key).utcoffset() is not None
 
 
 def _fingerprint(sort: str, flt: StoryFilter) -> str:
@@ -65,8 +74,9 @@ def decode_cursor(cursor: str, sort: str, flt: StoryFilter) -> tuple[int, tuple[
         valid = (
             state.get("v") == 1
             and started.tzinfo is not None
-            and 0 <= snapshot < _INT64
-            and (isinstance(key, str) or _small(key))
+            and _small(state["s"])
+            and snapshot >= 0
+            and _key_fits(sort, key)
             and _small(last_id)
         )
     except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, UnicodeDecodeError):
@@ -91,7 +101,14 @@ def decode_member_cursor(cursor: str) -> tuple[int, tuple[float, int]]:
         state = _unpack(cursor)
         story_id, (ts, seq) = state["c"], state["k"]
         key = (float(ts), seq)
-        valid = state.get("v") == 1 and _small(story_id) and _small(seq) and math.isfinite(key[0])
+        valid = (
+            state.get("v") == 1
+            and _small(story_id)
+            and _small(seq)
+            and isinstance(ts, int | float)
+            and not isinstance(ts, bool)
+            and abs(key[0]) < _LATEST
+        )
     except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, UnicodeDecodeError):
         valid = False
     if not valid:

@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,16 @@ def validation_error(errors: list[Any], prefix: str = "") -> ApiError:
     return ApiError(422, f"invalid input: {summary}", details=details)
 
 
+def _methods(request: Request) -> list[str]:
+    """The methods some route serves at the request's path (the router's 405 names only those of
+    the first route of the path, and several share some paths)."""
+    return [
+        method
+        for method in ("DELETE", "GET", "PATCH", "POST", "PUT")
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.routes)
+    ]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error FastAPI or the service raises into the one shape."""
 
@@ -106,11 +117,13 @@ def install_error_handlers(app: FastAPI) -> None:
         route = f"{request.method} {request.url.path}"
         if exc.status_code == 404 and message == "Not Found":  # the router's own: no such endpoint
             message = f"no endpoint {route}; the API is listed at /docs"
-        elif exc.status_code == 405:
-            allowed = (exc.headers or {}).get("Allow")
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = ", ".join(_methods(request)) or headers.get("Allow", "")
+            headers["Allow"] = allowed
             message = f"{route} is not allowed" + (f"; this path takes {allowed}" if allowed else "")
         response = error_response(exc.status_code, message)
-        response.headers.update(exc.headers or {})
+        response.headers.update(headers)
         return response
 
     @app.exception_handler(Exception)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+# "mailto:", "javascript:", "tel:" ... (a host with a port, "example.com:8080/a", has a digit after the colon)
+_OTHER_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")
 # Query parameters that track a click rather than name a page.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _TRACKING_KEYS = frozenset(
@@ -65,6 +68,9 @@ def check_url(url: str) -> str:
     later. Spaces in the path are left alone (published links carry them unencoded)."""
     text = url.strip()
     fix = "send the article's address (e.g. https://example.com/story) or leave url out"
+    scheme = _OTHER_SCHEME.match(text)
+    if scheme and "://" not in text:
+        raise ValueError(f"{url!r} is a {scheme.group(1)}: link, not a web address; {fix}")
     try:
         parts = urlsplit(text if "://" in text else "http://" + text)
         host, _ = parts.hostname or "", parts.port

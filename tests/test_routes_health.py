@@ -53,6 +53,11 @@ def test_unknown_route_and_method_use_the_error_shape(client: TestClient) -> Non
     response = client.put("/ingest", json={})
     assert "PUT /ingest is not allowed; this path takes POST" in assert_error(response, 405)["message"]
     assert response.headers["allow"] == "POST"
+    response = client.post(
+        "/articles/some-id"
+    )  # three routes share this path: GET, DELETE and GET .../duplicates
+    assert "this path takes DELETE, GET" in assert_error(response, 405)["message"]
+    assert response.headers["allow"] == "DELETE, GET"
 
 
 def test_openapi_documents_the_one_error_shape(client: TestClient) -> None:

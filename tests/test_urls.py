@@ -30,11 +30,13 @@ def test_empty_is_none_and_distinct_pages_differ() -> None:
 def test_check_url_refuses_what_is_not_an_address() -> None:
     assert check_url("https://www.example.com/a?b=1") == "https://www.example.com/a?b=1"
     assert check_url("example.com/a") == "example.com/a"
+    assert check_url("localhost:8080/a") == "localhost:8080/a"
     published = "http://www.al-madina.com/node/620849/«التقني»\xa0تعلن.html"  # as SaudiNewsNet has it
     assert check_url(published) == published
     for bad, why in (
         ("not a url", "no host"),
         ("https:///path", "no host"),
+        ("javascript:alert(1)", "javascript: link"),
         ("http://[bad", "IPv6"),
         ("http://h:99999/", "Port"),
         ("http://h:x/", "Port"),
