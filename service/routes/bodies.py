@@ -25,3 +25,15 @@ def json_body(raw: bytes, expected: str) -> Any:
     raise ApiError(
         422, f"request body is {problem}; send {expected}", details=[{"field": "body", "message": problem}]
     )
+
+
+def length_problem(title: str | None, body: str, field: str, max_chars: int) -> dict[str, Any] | None:
+    """A detail entry when title+body is longer than the setting allows (ingest and check alike)."""
+    size = len(body) + len(title or "")
+    if size <= max_chars:
+        return None
+    return {
+        "field": field,
+        "message": f"title+body is {size} characters, over the limit of {max_chars}; "
+        "split the text or raise STORYLINE_MAX_ARTICLE_CHARS",
+    }

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from service.errors import ApiError, validation_error
 from service.newsroom import check_draft
 from service.pipeline import Pipeline
-from service.routes.bodies import json_body
+from service.routes.bodies import json_body, length_problem
 from service.routes.deps import get_pipeline
 from service.routes.responses import json_response
 from service.schemas import DuplicateCheckIn, DuplicateCheckOut
@@ -42,23 +42,15 @@ async def check(request: Request, pipeline: Annotated[Pipeline, Depends(get_pipe
 def _draft(payload: object, max_chars: int) -> DuplicateCheckIn:
     """The validated draft; a 422 naming every bad field (the same length limit as ingest)."""
     if not isinstance(payload, dict):
-        problem = f"got JSON {type(payload).__name__}"
+        shape = f"got JSON {type(payload).__name__}"
         raise ApiError(
-            422,
-            f"request body must be {_EXPECTED}; {problem}",
-            details=[{"field": "body", "message": problem}],
+            422, f"request body must be {_EXPECTED}; {shape}", details=[{"field": "body", "message": shape}]
         )
     try:
         draft = DuplicateCheckIn.model_validate(payload)
     except ValidationError as exc:
         raise validation_error(list(exc.errors())) from None
-    size = len(draft.body) + len(draft.title or "")
-    if size > max_chars:
-        message = (
-            f"title+body is {size} characters, over the limit of {max_chars}; "
-            "send the first part of the text or raise STORYLINE_MAX_ARTICLE_CHARS"
-        )
-        raise ApiError(
-            422, f"invalid input: body: {message}", details=[{"field": "body", "message": message}]
-        )
+    too_long = length_problem(draft.title, draft.body, "body", max_chars)
+    if too_long:
+        raise ApiError(422, f"invalid input: body: {too_long['message']}", details=[too_long])
     return draft

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from service.errors import ApiError, validation_details
 from service.metrics import Metrics
 from service.pipeline import Pipeline
-from service.routes.bodies import json_body
+from service.routes.bodies import json_body, length_problem
 from service.routes.deps import get_metrics, get_pipeline
 from service.schemas import ArticleIn, IngestResponse, IngestResult
 
@@ -28,18 +28,6 @@ _REQUEST_SCHEMA = {
         },
     ]
 }
-
-
-def _length_problem(article: ArticleIn, field: str, max_chars: int) -> dict[str, Any] | None:
-    """A detail entry when title+body is longer than the setting allows."""
-    size = len(article.body) + len(article.title or "")
-    if size <= max_chars:
-        return None
-    return {
-        "field": field,
-        "message": f"title+body is {size} characters, over the limit of {max_chars}; "
-        "split the text or raise STORYLINE_MAX_ARTICLE_CHARS",
-    }
 
 
 def parse_articles(payload: Any, max_batch: int, max_chars: int) -> list[ArticleIn]:
@@ -90,7 +78,7 @@ def parse_articles(payload: Any, max_batch: int, max_chars: int) -> list[Article
             details.extend(validation_details(list(exc.errors()), prefix.format(index)))
             continue
         field = f"{prefix.format(index)}.body" if prefix else "body"
-        problem = _length_problem(article, field, max_chars)
+        problem = length_problem(article.title, article.body, field, max_chars)
         if problem:
             details.append(problem)
         if article.id is not None:
