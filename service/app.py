@@ -12,6 +12,7 @@ from service import __version__
 from service.config import Settings
 from service.corpus import read_seeds
 from service.errors import document_errors, install_error_handlers
+from service.head import HeadAsGet
 from service.limits import BodySizeLimit
 from service.metrics import Metrics, MetricsMiddleware
 from service.pipeline import Pipeline
@@ -70,4 +71,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(HeadAsGet)  # outermost: every layer sees the GET
     return app

@@ -87,11 +87,12 @@ def validation_error(errors: list[Any], prefix: str = "") -> ApiError:
 def _methods(request: Request) -> list[str]:
     """The methods some route serves at the request's path (the router's 405 names only those of
     the first route of the path, and several share some paths)."""
-    return [
+    served = [
         method
         for method in ("DELETE", "GET", "PATCH", "POST", "PUT")
         if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.routes)
     ]
+    return sorted([*served, "HEAD"]) if "GET" in served else served  # HEAD: service.head
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -56,8 +56,8 @@ def test_unknown_route_and_method_use_the_error_shape(client: TestClient) -> Non
     response = client.post(
         "/articles/some-id"
     )  # three routes share this path: GET, DELETE and GET .../duplicates
-    assert "this path takes DELETE, GET" in assert_error(response, 405)["message"]
-    assert response.headers["allow"] == "DELETE, GET"
+    assert "this path takes DELETE, GET, HEAD" in assert_error(response, 405)["message"]
+    assert response.headers["allow"] == "DELETE, GET, HEAD"
 
 
 def test_openapi_documents_the_one_error_shape(client: TestClient) -> None:
