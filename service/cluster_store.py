@@ -53,14 +53,20 @@ def summary_due(
     conn: sqlite3.Connection, cluster_id: int, due: Callable[[int | None, int, float], bool]
 ) -> bool:
     """Whether a story's stale summary should be recomputed: ``due(size summarized, size now,
-    age in seconds)`` (always when it has none or no facts, e.g. merged away)."""
+    age in seconds)``; always when it has none or no facts (e.g. merged away), or when it names
+    an article that was deleted or left the story (its representative or a sentence's source:
+    a big story is otherwise re-summarized only once its size moved by a share)."""
     sql = (
         "SELECT c.summary IS NULL AS missing, json_extract(c.summary, '$.size') AS size,"
-        " json_extract(c.summary, '$.at') AS at, f.article_count"
+        " json_extract(c.summary, '$.at') AS at, f.article_count, EXISTS ("
+        "  SELECT 1 FROM (SELECT json_extract(c.summary, '$.representative.id') AS id WHERE id IS NOT NULL"
+        "   UNION ALL SELECT json_extract(value, '$.article_id') FROM json_each(c.summary, '$.summary')) r"
+        "  WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = r.id AND a.cluster_id = c.id)"
+        " ) AS names_gone"
         " FROM clusters c JOIN story_facts f ON f.cluster_id = c.id WHERE c.id = ?"
     )
     row = conn.execute(sql, (cluster_id,)).fetchone()
-    if row is None or row["missing"]:
+    if row is None or row["missing"] or row["names_gone"]:
         return True
     return due(row["size"], int(row["article_count"]), time.time() - (row["at"] or 0.0))
 

@@ -148,6 +148,11 @@ class Pipeline:
                 with self.store.transaction() as tx:
                     results = [self._ingest_one(tx, doc, batch, stored) for doc in prepared]
                     commit_started = time.perf_counter()
+                # an id repeated in the batch answers as its first occurrence ended (later articles
+                # may have moved, re-phased or re-pointed it since)
+                results = [
+                    _repeat(batch[r.id]) if r.status == "exists" and r.id in batch else r for r in results
+                ]
                 self.timer.add("store", time.perf_counter() - commit_started)
             except BaseException:
                 log.exception("batch failed; reloading stages from the database")
@@ -167,7 +172,7 @@ class Pipeline:
         self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult], stored: Mapping[str, Any]
     ) -> IngestResult:
         if doc.id in batch:
-            return batch[doc.id].model_copy(update={"status": "exists", "new_story": False})
+            return _repeat(batch[doc.id])  # brought up to date once the batch is done
         if doc.id in stored:
             return result_from_row(stored[doc.id], self.store.survivor)
         now = _iso(doc.received_at)
@@ -274,6 +279,11 @@ class Pipeline:
                 chunk = []
         if chunk:
             yield self.ingest(chunk)
+
+
+def _repeat(first: IngestResult) -> IngestResult:
+    """The answer to an id given again in its batch: the first occurrence's outcome, as ``exists``."""
+    return first.model_copy(update={"status": "exists", "new_story": False})
 
 
 def _settle(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,7 @@ from service.text import normalize
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
 MAINTENANCE_SECONDS = 60.0
+RETRY_SECONDS = 1.0  # wait before summarizing again after the database stayed locked
 WORKER_CHUNK = 8  # stories per round trip to the summary worker
 # A story's summary is recomputed on every change while small; from SMALL_STORY articles on,
 # only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
@@ -164,6 +166,12 @@ class StoryViews:
                 if datetime.now(UTC) - last_maintenance > timedelta(seconds=MAINTENANCE_SECONDS):
                     last_maintenance = datetime.now(UTC)
                     self._maintain(conn)
+            except sqlite3.OperationalError as exc:
+                # e.g. "database is locked" behind a long ingest batch: try these stories again
+                log.warning("story summary refresh postponed (%s); retrying in %.0f s", exc, RETRY_SECONDS)
+                with self._cond:
+                    self._pending.update(pending)
+                    self._cond.wait(RETRY_SECONDS)
             except Exception:
                 log.exception("story summary refresh failed")
         conn.close()

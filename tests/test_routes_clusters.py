@@ -323,3 +323,51 @@ def test_every_documented_parameter_is_known(client: TestClient) -> None:
         for name in names:  # a bad value may be refused, but never as an unknown parameter
             response = client.get(url, params={**asked, name: "1"})
             assert "unknown query parameter" not in response.text, (path, name)
+
+
+def test_a_deleted_representative_is_replaced_in_a_big_story(client: TestClient) -> None:
+    """A story of 50+ articles is re-summarized only when its size moves by a share, but never
+    keeps naming an article that was deleted."""
+    rng = random.Random(9)
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    results = _ingest(client, [_synthetic(0, n, rng, day + timedelta(minutes=n)) for n in range(60)])
+    story = results[0]["cluster_id"]
+    assert {r["cluster_id"] for r in results} == {story}
+    views = client.app.state.stories  # type: ignore[attr-defined]
+    assert views.wait_idle()
+    before = client.get(f"/clusters/{story}").json()
+    gone = before["representative"]["id"]
+    assert client.delete(f"/articles/{gone}").status_code == 200
+    assert views.wait_idle()
+    after = client.get(f"/clusters/{story}").json()
+    assert after["article_count"] == 59 and after["representative"]["id"] != gone
+    assert gone not in {s["article_id"] for s in after["summary"]}
+
+
+def test_summaries_postponed_by_a_locked_database_are_stored_later(
+    client: TestClient, seeds: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from service import cluster_store
+
+    save, failed = cluster_store.save_summary, []
+
+    def locked_once(*args: Any) -> None:
+        if not failed:
+            failed.append(True)
+            raise sqlite3.OperationalError("database is locked")
+        save(*args)
+
+    monkeypatch.setattr(cluster_store, "save_summary", locked_once)
+    _ingest(client, seeds)
+    views = client.app.state.stories  # type: ignore[attr-defined]
+    assert views.wait_idle()
+    assert failed
+    conn = client.app.state.pipeline.store.reader()  # type: ignore[attr-defined]
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM clusters WHERE summary IS NULL AND merged_into IS NULL"
+        ).fetchone()[0]
+        == 0
+    )

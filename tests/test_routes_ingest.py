@@ -237,3 +237,18 @@ def test_a_batch_answers_the_duplicate_status_it_committed(client: TestClient) -
     assert stored is not None and stored["of"] == "orig"
     assert results[0]["duplicate"] == stored
     assert results[1]["duplicate"] is None
+
+
+def test_an_id_repeated_in_a_batch_answers_as_the_batch_ended(client: TestClient) -> None:
+    """[C, C, O]: the repeat of C answers C's outcome after O (its earlier original) arrived."""
+    wire = (
+        "The central bank raised its main interest rate by a quarter point on Thursday, citing "
+        "persistent inflation in housing and services, and signalled that further increases remain "
+        "possible if prices do not cool over the coming months, according to a statement."
+    )
+    copy = {"id": "c", "source": "b", "body": wire, "published_at": "2024-03-04T12:00:00Z"}
+    original = {"id": "o", "source": "a", "body": wire, "published_at": "2024-03-04T08:00:00Z"}
+    first, repeat, _ = client.post("/ingest", json={"articles": [copy, copy, original]}).json()["results"]
+    assert (first["status"], repeat["status"]) == ("created", "exists")
+    assert first["duplicate"] == repeat["duplicate"] == client.get("/articles/c").json()["duplicate"]
+    assert repeat["duplicate"]["of"] == "o" and repeat["cluster_id"] == first["cluster_id"]
