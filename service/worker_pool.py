@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Self
 
 log = logging.getLogger(__name__)
+PARENT_CHECK_SECONDS = 1.0  # how soon a worker notices its server is gone
 
 
 class WorkerPool:
@@ -55,8 +58,8 @@ class WorkerPool:
                 self._pool = ProcessPoolExecutor(
                     self.workers,
                     mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-                    initializer=self.initializer,
-                    initargs=self.initargs,
+                    initializer=_start_worker,
+                    initargs=(os.getpid(), self.initializer, self.initargs),
                 )
             return self._pool
 
@@ -87,3 +90,18 @@ class WorkerPool:
 
 def _ready() -> bool:
     return True
+
+
+def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    """A worker's start: watch the parent, then the pool's own initializer."""
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+    initializer(*initargs)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once its parent is gone. A killed server (SIGKILL, the OOM killer) cannot
+    shut its pool down, and its workers, each holding its own copy of the corpus sample or the
+    lookups, would otherwise live on beside the restarted server."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)

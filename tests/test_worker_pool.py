@@ -4,8 +4,13 @@ fresh pool, and give the pool up after ``max_failures`` in a row."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
+
+import psutil
 
 from service.worker_pool import WorkerPool
 
@@ -29,3 +34,28 @@ def test_a_pool_that_cannot_start_is_given_up(tmp_path: Path) -> None:
     finally:
         pool.close()
     assert pool.fallbacks == 2
+
+
+def test_workers_end_when_their_server_is_killed() -> None:
+    """A SIGKILLed parent cannot shut its pool down: its workers notice and exit by themselves."""
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, time\n"
+            "from service.worker_pool import WorkerPool\n"
+            "pool = WorkerPool(1, time.sleep, (0,), timeout=60, max_failures=3, fallback='test')\n"
+            "print(pool._call(os.getpid), flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert parent.stdout is not None
+    worker = psutil.Process(int(parent.stdout.readline()))
+    assert worker.is_running()
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=30)
+    worker.wait(timeout=30)  # psutil.TimeoutExpired if the worker lived on
+    assert not worker.is_running()
