@@ -58,3 +58,29 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     if code is not None:
         assert error["code"] == code
     return error
+
+
+WIRE = (
+    "The central bank raised its main interest rate by a quarter point on Thursday, citing "
+    "persistent inflation in housing and services, and signalled that further increases remain "
+    "possible if prices do not cool over the coming months, according to a statement."
+)
+
+
+def copy_and_original(
+    copy_id: str,
+    original_id: str,
+    day: str = "2024-03-04",
+    copy_source: str = "b",
+    original_source: str = "a",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The same wire text twice: a copy published at noon and its original four hours earlier,
+    for tests where the copy arrives first."""
+    copy = {"id": copy_id, "source": copy_source, "body": WIRE, "published_at": f"{day}T12:00:00Z"}
+    original = {
+        "id": original_id,
+        "source": original_source,
+        "body": WIRE,
+        "published_at": f"{day}T08:00:00Z",
+    }
+    return copy, original

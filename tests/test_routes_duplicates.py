@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import Settings
 from service.schemas import DuplicateCheckOut
-from tests.conftest import assert_error
+from tests.conftest import assert_error, copy_and_original
 
 
 def _post(client: TestClient, *articles: dict[str, Any]) -> list[dict[str, Any]]:
@@ -154,13 +154,7 @@ def test_check_reads_json_whatever_the_content_type_and_refuses_what_ingest_refu
 
 
 def test_an_original_arriving_after_its_copy_is_no_duplicate_of_itself(client: TestClient) -> None:
-    wire = (
-        "The central bank raised its main interest rate by a quarter point on Thursday, citing "
-        "persistent inflation in housing and services, and signalled that further increases remain "
-        "possible if prices do not cool over the coming months, according to a statement."
-    )
-    copy = {"id": "fcopy", "source": "Blog", "body": wire, "published_at": "2024-03-03T12:00:00Z"}
-    original = {"id": "forig", "source": "Wire", "body": wire, "published_at": "2024-03-03T08:00:00Z"}
+    copy, original = copy_and_original("fcopy", "forig", "2024-03-03", "Blog", "Wire")
     assert client.post("/ingest", json=copy).status_code == 200
     [answer] = client.post("/ingest", json=original).json()["results"]
     assert answer["duplicate"] is None and client.get("/articles/forig").json()["duplicate"] is None

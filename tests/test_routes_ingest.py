@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import Settings
-from tests.conftest import assert_error
+from tests.conftest import WIRE, assert_error, copy_and_original
 
 ARTICLE = {
     "source": "wire",
@@ -213,25 +213,9 @@ def test_blank_ids_non_objects_and_deep_nesting_are_refused(client: TestClient) 
 def test_a_batch_answers_the_duplicate_status_it_committed(client: TestClient) -> None:
     """A copy answered before its (earlier published) original arrives in the same batch is
     re-pointed to it; the batch's answer says so, as a later read does."""
-    wire = (
-        "The central bank raised its main interest rate by a quarter point on Thursday, citing "
-        "persistent inflation in housing and services, and signalled that further increases remain "
-        "possible if prices do not cool over the coming months, according to a statement."
-    )
-    copy = {
-        "id": "copy",
-        "source": "b",
-        "title": "Rates up",
-        "body": wire + " (Reuters)",
-        "published_at": "2024-03-04T12:00:00Z",
-    }
-    original = {
-        "id": "orig",
-        "source": "a",
-        "title": "Bank raises rates",
-        "body": wire,
-        "published_at": "2024-03-04T08:00:00Z",
-    }
+    copy, original = copy_and_original("copy", "orig")
+    copy = {**copy, "title": "Rates up", "body": WIRE + " (Reuters)"}
+    original = {**original, "title": "Bank raises rates"}
     results = client.post("/ingest", json={"articles": [copy, original]}).json()["results"]
     stored = client.get("/articles/copy").json()["duplicate"]
     assert stored is not None and stored["of"] == "orig"
@@ -241,13 +225,7 @@ def test_a_batch_answers_the_duplicate_status_it_committed(client: TestClient) -
 
 def test_an_id_repeated_in_a_batch_answers_as_the_batch_ended(client: TestClient) -> None:
     """[C, C, O]: the repeat of C answers C's outcome after O (its earlier original) arrived."""
-    wire = (
-        "The central bank raised its main interest rate by a quarter point on Thursday, citing "
-        "persistent inflation in housing and services, and signalled that further increases remain "
-        "possible if prices do not cool over the coming months, according to a statement."
-    )
-    copy = {"id": "c", "source": "b", "body": wire, "published_at": "2024-03-04T12:00:00Z"}
-    original = {"id": "o", "source": "a", "body": wire, "published_at": "2024-03-04T08:00:00Z"}
+    copy, original = copy_and_original("c", "o")
     first, repeat, _ = client.post("/ingest", json={"articles": [copy, copy, original]}).json()["results"]
     assert (first["status"], repeat["status"]) == ("created", "exists")
     assert first["duplicate"] == repeat["duplicate"] == client.get("/articles/c").json()["duplicate"]
