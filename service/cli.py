@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from service.benchmarks.config import PHASES
 from service.config import Settings
 from service.corpus import CorpusError, RawArticle, read_paths
+from service.datadir_lock import DataDirectoryInUse, DataDirectoryLock
 from service.schemas import ArticleIn
 
 
@@ -39,18 +40,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.seeds is not None:
         overrides["load_seeds"] = args.seeds
     settings = _settings(args, **overrides)
+    try:
+        DataDirectoryLock.check(settings.data_dir)  # a clear error now rather than a failed start-up
+    except DataDirectoryInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
     return 0
 
 
-def _valid(raw: Iterator[RawArticle], invalid: list[str]) -> Iterator[ArticleIn]:
+def _numbered(paths: Sequence[Path]) -> Iterator[tuple[str, RawArticle]]:
+    """Each article with where it came from (``item N of FILE``), for messages about it."""
+    for path in paths:
+        for number, item in enumerate(read_paths([path]), start=1):
+            yield f"item {number} of {path}", item
+
+
+def _valid(raw: Iterator[tuple[str, RawArticle]], invalid: list[str]) -> Iterator[ArticleIn]:
     """Validated articles; the invalid ones are counted and named, not fatal for a file import."""
-    for item in raw:
+    for origin, item in raw:
         try:
             yield ArticleIn.model_validate(item)
         except ValidationError as exc:
             first = exc.errors()[0]
-            invalid.append(f"{item.get('id') or item.get('url') or '?'}: {first['loc'][0]}: {first['msg']}")
+            field = ".".join(str(part) for part in first["loc"]) or "article"
+            name = item.get("id") or item.get("url") if isinstance(item, dict) else None
+            invalid.append(f"{origin}{f' ({name})' if name else ''}: {field}: {first['msg']}")
 
 
 def _batches(items: Iterator[ArticleIn], size: int) -> Iterator[list[ArticleIn]]:
@@ -70,13 +85,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from service.pipeline import Pipeline
 
     settings = _settings(args)
+    paths = [Path(p) for p in args.paths]
+    if missing := [str(p) for p in paths if not p.exists()]:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     invalid: list[str] = []
     outcome: Counter[str] = Counter()
     started = time.perf_counter()
     try:
-        raw = read_paths([Path(p) for p in args.paths])
         with Pipeline.open(settings) as pipeline, tqdm(unit="art", disable=args.quiet) as bar:
-            for batch in _batches(_valid(raw, invalid), args.batch_size):
+            for batch in _batches(_valid(_numbered(paths), invalid), args.batch_size):
                 for result in pipeline.ingest(batch):
                     outcome[result.status] += 1
                     if result.status == "created" and result.duplicate:
@@ -85,7 +103,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                         outcome["new_story"] += 1
                 bar.update(len(batch))
             stored, stories = pipeline.store.count_articles(), pipeline.store.count_clusters()
-    except CorpusError as exc:
+    except (CorpusError, DataDirectoryInUse) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - started

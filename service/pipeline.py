@@ -19,6 +19,7 @@ from typing import Any
 from service import heap
 from service.article_rows import article_values, write_outcome, write_removal
 from service.config import Settings
+from service.datadir_lock import DataDirectoryLock
 from service.documents import DuplicateMatch, PreparedArticle
 from service.outcomes import article_out, result_from_row
 from service.prepare import iso_utc as _iso
@@ -62,6 +63,7 @@ class Pipeline:
         self._last_checkpoint = time.monotonic()
         self._trimmer = heap.Trimmer(TRIM_INTERVAL_SECONDS)
         self._touched: set[int] = set()
+        self.lock: DataDirectoryLock | None = None  # set by build(): held while this writes the directory
         # Called after each commit with the ids of the stories it changed (e.g. summary refresh).
         self.on_commit: list[Callable[[set[int]], None]] = []
 
@@ -80,14 +82,19 @@ class Pipeline:
         from service.clustering import StoryClusterer
         from service.dedup import DuplicateDetector
 
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.database_path).open()
-        holder: dict[str, Pipeline] = {}
-        dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
-        stories = StoryClusterer(settings)
-        pipeline = cls(settings, store, dedup, stories, stories.embedder.name)
-        holder["p"] = pipeline
-        pipeline.load()
+        lock = DataDirectoryLock(settings.data_dir).acquire()
+        try:
+            store = Store(settings.database_path).open()
+            holder: dict[str, Pipeline] = {}
+            dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
+            stories = StoryClusterer(settings)
+            pipeline = cls(settings, store, dedup, stories, stories.embedder.name)
+            pipeline.lock = lock
+            holder["p"] = pipeline
+            pipeline.load()
+        except BaseException:
+            lock.release()
+            raise
         return pipeline
 
     def load(self) -> None:
@@ -105,6 +112,8 @@ class Pipeline:
         with self._write_lock:
             self.checkpoint()
             self.store.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def checkpoint(self) -> None:
         """Persist stage state (FAISS file, story state); the database already holds every article.

@@ -47,6 +47,15 @@ def room(tmp_path: Path) -> Iterator[Newsroom]:
     store.close()
 
 
+def crash(pipeline: Any) -> None:
+    """What a killed process leaves: committed rows, no checkpoint of the derived state, and its
+    data-directory lock dropped (the kernel releases a dead process's ``flock``)."""
+    if pipeline.verifier is not None:
+        pipeline.verifier.close()
+    pipeline.store.close()
+    pipeline.lock.release()
+
+
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
     """The response is the one error shape with this status; returns its ``error`` object."""
     assert response.status_code == status, response.text

@@ -12,6 +12,7 @@ from service.config import Settings
 from service.pipeline import Pipeline
 from service.schemas import ArticleIn
 from service.story_persistence import SNAPSHOT_FILE
+from tests.conftest import crash
 
 
 def _articles(payloads: list[dict[str, Any]]) -> list[ArticleIn]:
@@ -179,13 +180,6 @@ def test_a_checkpoint_does_not_wait_for_checks_in_flight(
         writer.join()
 
 
-def _crash(pipeline: Pipeline) -> None:
-    """What a killed process leaves: committed rows, no checkpoint of the derived state."""
-    if pipeline.verifier is not None:
-        pipeline.verifier.close()
-    pipeline.store.close()
-
-
 def _counts(pipeline: Pipeline) -> tuple[int, bytes]:
     embedder = pipeline.stories.embedder
     return embedder.n_docs, embedder.df.tobytes()  # type: ignore[attr-defined]
@@ -212,7 +206,7 @@ def test_a_crash_loses_no_document_counts(
     if checkpointed:
         pipeline.checkpoint()
     pipeline.ingest(_articles(seeds[2:]))
-    _crash(pipeline)
+    crash(pipeline)
     with Pipeline.open(crashed) as pipeline:
         assert pipeline.stories.restored is checkpointed  # the snapshot, when one was written, is used
         assert _counts(pipeline) == expected
@@ -229,7 +223,7 @@ def test_story_ids_are_not_reused_after_a_crash(tmp_path: Any, seeds: list[dict[
     pipeline.checkpoint()
     gone = pipeline.ingest(_articles([other]))[0]
     assert gone.new_story and pipeline.delete("storm")
-    _crash(pipeline)
+    crash(pipeline)
     with Pipeline.open(settings) as pipeline:
         fresh = pipeline.ingest(
             _articles([{**other, "id": "storm-2", "body": other["body"] + " Roads closed."}])

@@ -12,6 +12,7 @@ from service.benchmarks.corpus_variants import ArticleStream, synthetic_corpus
 from service.config import Settings
 from service.pipeline import Pipeline
 from service.schemas import ArticleIn
+from tests.conftest import crash
 
 
 def articles(count: int, skip: int = 0) -> list[ArticleIn]:
@@ -79,7 +80,7 @@ def test_newer_records_are_replayed(tmp_path: Path) -> None:
     crashed = Pipeline.build(settings)
     crashed.ingest(articles(40, skip=80))  # never checkpointed
     expected = {i: m.story for i, m in crashed.stories.members.items()}  # type: ignore[attr-defined]
-    crashed.store.close()
+    crash(crashed)
     with Pipeline.open(settings) as pipeline:
         st: Any = pipeline.stories
         assert st.restored and {i: m.story for i, m in st.members.items()} == expected

@@ -1,0 +1,54 @@
+"""The command line: ingest from files, its messages, and refusing a data directory in use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.cli import main
+from service.config import Settings
+from service.pipeline import Pipeline
+from tests.conftest import SEEDS_DIR
+
+
+def _jsonl(path: Path, items: list[dict[str, Any]]) -> Path:
+    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_stores_a_file_and_names_invalid_items(
+    tmp_path: Path, seeds: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = {"id": "no-body", "source": "wire", "title": "A title without a body"}
+    source = _jsonl(tmp_path / "feed.jsonl", [seeds[0], broken, seeds[1]])
+    data = tmp_path / "data"
+    assert main(["ingest", str(source), "--data-dir", str(data), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "2 created, 0 already stored, 1 invalid skipped" in out
+    assert f"invalid: item 2 of {source} (no-body): body: Field required" in err
+    assert main(["ingest", str(source), "--data-dir", str(data), "--quiet"]) == 0
+    assert "0 created, 2 already stored" in capsys.readouterr().out
+
+
+def test_ingest_of_a_missing_path_creates_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    assert main(["ingest", str(tmp_path / "typo.jsonl"), "--data-dir", str(data), "--quiet"]) == 2
+    assert "no such file or folder" in capsys.readouterr().err and not data.exists()
+
+
+def test_ingest_and_serve_refuse_a_data_directory_in_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two writers would hand out the same story ids and mix their stories."""
+    settings = Settings(data_dir=tmp_path / "data", load_seeds=False)
+    with Pipeline.open(settings) as pipeline:
+        assert main(["ingest", str(SEEDS_DIR), "--data-dir", str(settings.data_dir), "--quiet"]) == 2
+        assert "is in use by process" in capsys.readouterr().err
+        assert main(["serve", "--data-dir", str(settings.data_dir), "--port", "1"]) == 2
+        assert "is in use by process" in capsys.readouterr().err
+        assert pipeline.store.count_articles() == 0
+    assert main(["ingest", str(SEEDS_DIR), "--data-dir", str(settings.data_dir), "--quiet"]) == 0
+    assert "5 created" in capsys.readouterr().out
