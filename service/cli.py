@@ -5,19 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from service.benchmarks.config import PHASES
 from service.config import Settings
-from service.corpus import CorpusError, RawArticle, read_paths
 from service.datadir_lock import DataDirectoryInUse, DataDirectoryLock
-from service.schemas import ArticleIn
+from service.file_ingest import ingest_all, numbered
 
 
 def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
@@ -49,74 +44,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _numbered(paths: Sequence[Path]) -> Iterator[tuple[str, RawArticle]]:
-    """Each article with where it came from (``item N of FILE``), for messages about it."""
-    for path in paths:
-        for number, item in enumerate(read_paths([path]), start=1):
-            yield f"item {number} of {path}", item
-
-
-def _valid(raw: Iterator[tuple[str, RawArticle]], invalid: list[str]) -> Iterator[ArticleIn]:
-    """Validated articles; the invalid ones are counted and named, not fatal for a file import."""
-    for origin, item in raw:
-        try:
-            yield ArticleIn.model_validate(item)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or "article"
-            name = item.get("id") or item.get("url") if isinstance(item, dict) else None
-            invalid.append(f"{origin}{f' ({name})' if name else ''}: {field}: {first['msg']}")
-
-
-def _batches(items: Iterator[ArticleIn], size: int) -> Iterator[list[ArticleIn]]:
-    chunk: list[ArticleIn] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from service.pipeline import Pipeline
-
-    settings = _settings(args)
     paths = [Path(p) for p in args.paths]
     if missing := [str(p) for p in paths if not p.exists()]:
         print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    invalid: list[str] = []
-    outcome: Counter[str] = Counter()
-    started = time.perf_counter()
+    return ingest_all(_settings(args), numbered(paths), args.batch_size, args.quiet)
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from service.reindex import ReindexError, stored_articles
+
+    settings = _settings(args)
     try:
-        with Pipeline.open(settings) as pipeline, tqdm(unit="art", disable=args.quiet) as bar:
-            for batch in _batches(_valid(_numbered(paths), invalid), args.batch_size):
-                for result in pipeline.ingest(batch):
-                    outcome[result.status] += 1
-                    if result.status == "created" and result.duplicate:
-                        outcome[f"duplicate:{result.duplicate.type}"] += 1
-                    if result.new_story:
-                        outcome["new_story"] += 1
-                bar.update(len(batch))
-            stored, stories = pipeline.store.count_articles(), pipeline.store.count_clusters()
-    except (CorpusError, DataDirectoryInUse) as exc:
+        articles = stored_articles(Path(args.source), settings)
+    except ReindexError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    elapsed = time.perf_counter() - started
-    total = outcome["created"] + outcome["exists"]
-    print(
-        f"ingested {total} articles in {elapsed:.1f}s ({total / max(elapsed, 1e-9):.0f}/s): "
-        f"{outcome['created']} created, {outcome['exists']} already stored, {len(invalid)} invalid skipped"
+    return ingest_all(
+        settings, ((f"stored article {n}", a) for n, a in enumerate(articles, 1)), args.batch_size, args.quiet
     )
-    dups = {k.split(":", 1)[1]: v for k, v in outcome.items() if k.startswith("duplicate:")}
-    print(f"duplicates: {dups or 'none'}; new stories: {outcome['new_story']}")
-    print(f"data directory {settings.data_dir}: {stored} articles, {stories} stories")
-    for line in invalid[:10]:
-        print(f"  invalid: {line}", file=sys.stderr)
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from service.config import environment_variables
+
+    for variable, default, description in environment_variables():
+        print(f"{variable}={default}\n    {description}")
     return 0
 
 
@@ -186,7 +140,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from service.model_import import import_model
 
-    return import_model(args.source, Path(args.models_dir))
+    return import_model(args.source, Path(args.models_dir), args.name, args.force)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -219,6 +173,19 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(func=cmd_ingest)
 
+    reindex = sub.add_parser(
+        "reindex", help="copy a data directory's articles into a new one (e.g. for another embedder)"
+    )
+    reindex.add_argument("source", help="the old data directory (only read)")
+    reindex.add_argument("--data-dir", required=True, help="the new data directory")
+    reindex.add_argument("--batch-size", type=int, default=200)
+    reindex.add_argument("--quiet", action="store_true", help="no progress bar")
+    reindex.set_defaults(func=cmd_reindex)
+
+    sub.add_parser("settings", help="every setting: its variable, default and meaning").set_defaults(
+        func=cmd_settings
+    )
+
     stats = sub.add_parser("stats", help="counts of the data directory")
     stats.add_argument("--data-dir")
     stats.set_defaults(func=cmd_stats)
@@ -243,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     model_import = models_sub.add_parser("import", help="place a model under models/")
     model_import.add_argument("source", help="a model directory, an installed model package, or a model name")
     model_import.add_argument("--models-dir", default="models")
+    model_import.add_argument("--name", help="folder name under models/ (default: from the source)")
+    model_import.add_argument("--force", action="store_true", help="replace another model of that name")
     model_import.set_defaults(func=cmd_models)
 
     bench = sub.add_parser("bench", help="measure throughput, latency and memory; write BENCHMARKS.md")

@@ -260,3 +260,18 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         """SQLite database file inside the data directory."""
         return self.data_dir / "storyline.sqlite3"
+
+
+def environment_variables(
+    model: type[BaseModel] = Settings, prefix: str = "STORYLINE_"
+) -> list[tuple[str, str, str]]:
+    """(variable, default, description) of every setting, nested ones under ``__``, in order."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in model.model_fields.items():
+        variable = f"{prefix}{name.upper()}"
+        nested = field.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            rows.extend(environment_variables(nested, f"{variable}__"))
+        else:
+            rows.append((variable, str(field.default), field.description or ""))
+    return rows

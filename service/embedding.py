@@ -35,6 +35,9 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    # What produced the vectors (the model's files for a model): stored vectors of another
+    # fingerprint cannot share the index (see service.embedder_identity).
+    fingerprint: str
 
     def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]: ...
 
@@ -71,6 +74,7 @@ class LexicalEmbedder:
         self.title_weight = title_weight
         self.max_words = max_words
         self.name = f"lexical-char{ngram}-d{dim}"
+        self.fingerprint = self.name
         rng = np.random.default_rng(20150806)
         self._bucket = rng.integers(0, dim, N_FEATURES, dtype=np.int32)
         self._sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), N_FEATURES)

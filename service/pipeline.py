@@ -21,6 +21,7 @@ from service.article_rows import article_values, write_outcome, write_removal
 from service.config import Settings
 from service.datadir_lock import DataDirectoryLock
 from service.documents import DuplicateMatch, PreparedArticle
+from service.embedder_identity import check_embedder
 from service.outcomes import article_out, result_from_row
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
@@ -83,16 +84,20 @@ class Pipeline:
         from service.dedup import DuplicateDetector
 
         lock = DataDirectoryLock(settings.data_dir).acquire()
+        store: Store | None = None
         try:
             store = Store(settings.database_path).open()
             holder: dict[str, Pipeline] = {}
             dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
             stories = StoryClusterer(settings)
+            check_embedder(store, stories.embedder, settings.data_dir)
             pipeline = cls(settings, store, dedup, stories, stories.embedder.name)
             pipeline.lock = lock
             holder["p"] = pipeline
             pipeline.load()
         except BaseException:
+            if store is not None:
+                store.close()
             lock.release()
             raise
         return pipeline

@@ -144,6 +144,15 @@ class Store:
             )
             yield DedupRecord(article_id, ts, content, url, signature, edge)
 
+    def vector_width(self) -> int | None:
+        """Dimensions of the stored vectors (None before the first article)."""
+        row = (
+            self.reader()
+            .execute("SELECT length(vector) FROM articles WHERE vector IS NOT NULL LIMIT 1")
+            .fetchone()
+        )
+        return int(row[0]) // 4 if row and row[0] is not None else None  # float32
+
     def last_story_id(self) -> int:
         """The highest story id ever stored, merged-away stories included (0 when none)."""
         return int(self.reader().execute("SELECT COALESCE(MAX(id), 0) FROM clusters").fetchone()[0])

