@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from service.documents import DuplicateMatch
 from service.language import language_code
+from service.markup import to_line, to_text
 from service.text import has_words
 from service.times import parse_time
 from service.urls import check_url
@@ -21,6 +22,16 @@ def _require_text(value: str) -> str:
     if not has_words(value):
         raise ValueError("body has no letters or digits after normalization; send the article text")
     return value
+
+
+def _body_text(value: str) -> str:
+    """The body with its markup rendered as text (:mod:`service.markup`), then checked for words."""
+    return _require_text(to_text(value))
+
+
+def _title_text(value: str | None) -> str | None:
+    """The title with its markup rendered on one line."""
+    return None if value is None else to_line(value)
 
 
 def _time(value: object) -> datetime | None:
@@ -43,7 +54,11 @@ class ArticleIn(BaseModel):
     url: str | None = Field(None, max_length=4096, description="Address of the article.")
     source: str = Field(..., min_length=1, max_length=256, description="Outlet or feed name.")
     title: str | None = Field(None, max_length=4096, description="Headline as published.")
-    body: str = Field(..., min_length=1, description="Article text as received.")
+    body: str = Field(
+        ...,
+        min_length=1,
+        description="Article text as received; HTML tags and entities are rendered as text.",
+    )
     published_at: datetime | None = Field(
         None, description="RFC 3339 publication time; the time of receipt when absent."
     )
@@ -72,7 +87,8 @@ class ArticleIn(BaseModel):
     def _language(cls, value: object) -> object:
         return value if value is None or not isinstance(value, str) else language_code(value)
 
-    _body = field_validator("body")(_require_text)
+    _title = field_validator("title")(_title_text)
+    _body = field_validator("body")(_body_text)
     _published = field_validator("published_at", mode="before")(_time)
     _address = field_validator("url")(_url)
 
@@ -151,9 +167,12 @@ class DuplicateCheckIn(BaseModel):
     body: str = Field(..., min_length=1)
     url: str | None = Field(None, max_length=4096)
     published_at: datetime | None = None
-    limit: StrictInt = Field(10, ge=1, le=100, description="Most matches returned.")
+    limit: StrictInt | None = Field(
+        None, ge=1, le=100, description="Most matches returned (default: the `check_limit` setting, 10)."
+    )
 
-    _body = field_validator("body")(_require_text)
+    _title = field_validator("title")(_title_text)
+    _body = field_validator("body")(_body_text)
     _published = field_validator("published_at", mode="before")(_time)
     _address = field_validator("url")(_url)
 

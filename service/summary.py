@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from service.keywords import CorpusFrequencies, group_key, is_stopword, keywords
-from service.text import normalize, sentences, words
+from service.text import normalize, sentences, strip_furniture, words
 
 MIN_WORDS, MAX_WORDS = 8, 60
 MAX_SENTENCES_PER_ARTICLE = 12
@@ -133,7 +133,7 @@ def story_title(article: StoryArticle) -> str:
     """The article's title, or its first meaningful sentence (capped) when it has none."""
     if article.title and article.title.strip():
         return article.title.strip()
-    for sentence in sentences(article.body):
+    for sentence in sentences(strip_furniture(article.body)):
         parts = sentence.split()
         if len(words(normalize(sentence))) >= 4:
             return sentence if len(parts) <= TITLE_MAX_WORDS else " ".join(parts[:TITLE_MAX_WORDS]) + " …"
@@ -148,7 +148,7 @@ def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_
     found: list[_Sentence] = []
     for index, article in enumerate(articles):
         title_keys = frozenset(_keys(article.title or ""))
-        for position, text in enumerate(sentences(article.body)[:MAX_SENTENCES_PER_ARTICLE]):
+        for position, text in enumerate(sentences(strip_furniture(article.body))[:MAX_SENTENCES_PER_ARTICLE]):
             tokens = words(normalize(text))
             if not low <= len(tokens) <= high:
                 continue
@@ -224,7 +224,7 @@ def build_summary(articles: Sequence[StoryArticle], corpus: CorpusFrequencies | 
     if len(originals) > MAX_KEYWORD_ARTICLES:  # huge stories: the most central articles speak for it
         order = np.argsort(-centrality(originals), kind="stable")[:MAX_KEYWORD_ARTICLES]
         originals = [originals[i] for i in sorted(order)]
-    texts = [f"{a.title or ''}\n{a.title or ''}\n{a.body}" for a in originals]
+    texts = [f"{a.title or ''}\n{a.title or ''}\n{strip_furniture(a.body)}" for a in originals]
     return {
         "title": story_title(rep),
         "summary": summarize(articles),

@@ -1,10 +1,10 @@
-"""Text normalization for matching: the stored original is never changed.
+"""Text normalization for matching: the stored text is never changed here.
 
 Every comparison in the service (exact hashes, shingles, n-gram embeddings, keyword
-search) runs on the *matching form* produced here: Unicode NFKC, case folding,
-Arabic orthographic normalization (diacritics, tatweel, alef/hamza variants, alef
-maqsura, ta marbuta), Arabic-Indic digits to Latin, punctuation to spaces, and
-page furniture (share buttons, section labels, "read now" lines) removed.
+search) runs on the *matching form* produced here: invisible format characters deleted,
+Unicode NFKC, case folding, Arabic orthographic normalization (diacritics, tatweel,
+alef/hamza variants, alef maqsura, ta marbuta), Arabic-Indic digits to Latin, punctuation
+to spaces, and page furniture (share buttons, section labels, "read now" lines) removed.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ _DIGIT_FOLD = str.maketrans(
     }
 )
 _EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+# Invisible format characters (soft hyphen, zero-width space/joiners, direction marks, word
+# joiner, BOM) are deleted, not spaced: inside a word they would split it ("earth\u200bquake").
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # Runs of anything but letters and digits (underscore included) become one space.
 _NON_WORD = re.compile(r"[\W_]+")
 # Characters that NFKC, casefolding and the Arabic fold all leave a letter or digit.
@@ -61,10 +64,10 @@ _FURNITURE_PATTERNS = [
     r"^(مشاركه|شارك|شاركها|شارك الخبر|مشاركه الخبر|تابعنا|تابعونا|طباعه|ارسل|اطبع)\b",
     r"^(اقرا|اقرا ايضا|اقرا المزيد|اقرا الان|يقرءون الان|يقراون الان|اخترنا لك|الاكثر قراءه)\b",
     r"^(اخبار ذات صله|مواضيع ذات صله|روابط ذات صله|كلمات مفتاحيه|الوسوم|وسوم|تعليقات|اضف تعليق)\b",
-    r"^(المصدر|مصدر الخبر|الموقع الرسمي|حقوق النشر|جميع الحقوق)\b",
+    r"^(المصدر|مصدر الخبر|الموقع الرسمي|حقوق النشر|جميع الحقوق|رابط الخبر|الرابط المختصر)\b",
     r"^(post title|share|share this|tweet|follow us|read more|read also|related|tags)\b",
     r"^(advertisement|print|email)\b",
-    r"^(source|copyright|all rights reserved|click here|subscribe)\b",
+    r"^(source|copyright|all rights reserved|click here|subscribe|permalink|short link)\b",
 ]
 _FURNITURE = re.compile("|".join(_FURNITURE_PATTERNS))
 # A line with at most this many words and no sentence punctuation is treated as a
@@ -85,7 +88,7 @@ def fold_arabic(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Matching form of a piece of text: NFKC, casefold, Arabic fold, words only."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
     text = fold_arabic(text)
     return _NON_WORD.sub(" ", text).strip()
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.language import detect_language, language_code
+from service.language import ISO_639_1, TWO_LETTER, detect_language, language_code
 
 
 def test_detects_arabic_english_french() -> None:
@@ -29,3 +29,17 @@ def test_client_tags_become_their_language() -> None:
     for bad in ("zz", "english!", "", "e", "ar-"):
         with pytest.raises(ValueError, match="ISO 639"):
             language_code(bad)
+
+
+def test_three_letter_codes_of_two_letter_languages_become_the_two_letter_code() -> None:
+    """`ara` stored as sent was missed by `?language=ar` and split the language facet."""
+    assert [language_code(t) for t in ("ara", "ENG", "fre", "fra-FR", "per", "arb")] == [
+        "ar",
+        "en",
+        "fr",
+        "fr",
+        "fa",
+        "ar",
+    ]
+    assert all(len(code) == 2 for code in TWO_LETTER.values()) and set(TWO_LETTER.values()) <= ISO_639_1
+    assert language_code("fil") == "fil" and language_code("und") == "und"  # no two-letter code: kept

@@ -230,3 +230,20 @@ def test_an_id_repeated_in_a_batch_answers_as_the_batch_ended(client: TestClient
     assert (first["status"], repeat["status"]) == ("created", "exists")
     assert first["duplicate"] == repeat["duplicate"] == client.get("/articles/c").json()["duplicate"]
     assert repeat["duplicate"]["of"] == "o" and repeat["cluster_id"] == first["cluster_id"]
+
+
+def test_html_is_stored_as_the_text_a_reader_sees(client: TestClient) -> None:
+    """Markup showed in titles and summaries and made `div` and `quot` keywords."""
+    page = {
+        **ARTICLE,
+        "title": "Flooding &quot;closes&quot; the coastal highway",
+        "body": f'<div class="story"><p>{ARTICLE["body"]}</p>'
+        "<p>Police&nbsp;said roads reopen Tuesday.</p></div>",
+    }
+    result = client.post("/ingest", json=page).json()["results"][0]
+    stored = client.get(f"/articles/{result['id']}").json()
+    assert stored["title"] == 'Flooding "closes" the coastal highway'
+    assert stored["body"] == f"{ARTICLE['body']}\n\nPolice said roads reopen Tuesday."
+    story = client.get(f"/clusters/{result['cluster_id']}").json()
+    assert not {"div", "quot", "nbsp", "class"} & {k.lower() for k in story["keywords"]}
+    assert_error(client.post("/ingest", json={**ARTICLE, "body": "<p> </p><br/>"}), 422)

@@ -153,3 +153,19 @@ def test_a_summary_needs_only_the_texts_text_needed_names(seeds: list[dict[str, 
     assert build_summary(light) == build_summary(articles)
     without = [dataclasses.replace(a, vector=None) for a in articles[:10]]
     assert text_needed(without) is None
+
+
+def test_page_furniture_is_not_summarized_or_a_keyword() -> None:
+    """An outlet's 'news link' line under every article became summary text and the keyword رابط."""
+    link = "رابط الخبر بصحيفة الوئام: افتتاح مهرجان الصيف في الطائف بمشاركة واسعة من الزوار والعائلات"
+    bodies = [
+        "افتتح أمير المنطقة مهرجان الصيف في الطائف مساء أمس بحضور جمع كبير من المسؤولين والزوار.",
+        "وشهد المهرجان في يومه الأول فعاليات تراثية وعروضا مسرحية للأطفال والعائلات في الحدائق العامة.",
+        "وتستمر فعاليات مهرجان الصيف في الطائف ثلاثة أسابيع وسط إقبال كبير من المصطافين من داخل المملكة.",
+    ]
+    articles = [
+        _article(f"a{i}", f"{body}\n{link}", source=f"s{i}", ts=float(i)) for i, body in enumerate(bodies)
+    ]
+    built = build_summary(articles)
+    assert built["summary"] and all("رابط" not in s["text"] for s in built["summary"])
+    assert not any(normalize(k) in {"رابط", "صحيفه", "الوئام"} for k in built["keywords"])

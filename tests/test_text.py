@@ -109,3 +109,24 @@ def test_has_words_answers_whether_normalize_keeps_anything(text: str) -> None:
 def test_has_words_on_texts_of_no_words() -> None:
     assert not has_words(" _ ـ \u064b\u0651 ... ،؟")  # underscore, tatweel, diacritics, punctuation
     assert has_words("ـمـ") and has_words("٣") and has_words("ﻻ")  # folded, Eastern digit, ligature
+
+
+INVISIBLE = "\u00ad\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202b\u2067"
+
+
+def test_invisible_characters_do_not_split_words() -> None:
+    """A zero-width space or soft hyphen inside a word split it, so such copies were missed."""
+    assert normalize("earth\u200bquake build\u00adings") == "earthquake buildings"
+    assert normalize("\u200fالزلزال\u200c ضرب\ufeff") == normalize("الزلزال ضرب")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(INVISIBLE))))
+def test_inserting_invisible_characters_changes_no_matching_form(
+    text: str, inserts: list[tuple[int, str]]
+) -> None:
+    marked = text
+    for position, char in inserts:
+        at = position % (len(marked) + 1)
+        marked = marked[:at] + char + marked[at:]
+    assert normalize(marked) == normalize(text)

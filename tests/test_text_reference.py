@@ -27,11 +27,17 @@ _REF_FOLD = str.maketrans(
         **{chr(0x06F0 + d): str(d) for d in range(10)},
     }
 )
+_REF_INVISIBLE = {0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F)} | {
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+}
 _REF_LETTER = re.compile(r"[^\W\d_]")
 _REF_ARABIC = re.compile("[\u0621-\u064a\u066e-\u06d3]")
 
 
 def ref_normalize(value: str) -> str:
+    value = "".join(ch for ch in value if ord(ch) not in _REF_INVISIBLE)  # deleted, not spaced
     value = unicodedata.normalize("NFKC", value).casefold()
     value = text._DIACRITICS.sub("", value).replace("\u0640", "").translate(_REF_FOLD)
     value = re.sub(r"[^\w]+", " ", value).replace("_", " ")
@@ -62,6 +68,7 @@ _ALPHABET = (
     "abcXYZßİﬁ_-|•–—()«»\"'.,:!?؟،…"
     " \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u2029\u3000"
     "\ufefb\ufe8d\ufdf2\u0301"
+    "\u200b\u200c\u200f\u00ad\ufeff\u2066\u061c"
 )
 random_text = st.text(alphabet=_ALPHABET, max_size=200) | st.text(max_size=80)
 furniture_words = st.sampled_from(["شارك", "اقرأ أيضاً", "المصدر", "Share", "Tags", "القاهرة - محمد"])

@@ -1,0 +1,32 @@
+"""Markup rendered as text: tags, hidden elements and entities; plain text untouched."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.markup import has_markup, to_line, to_text
+
+
+def test_tags_become_text_with_paragraph_breaks() -> None:
+    page = (
+        '<div class="article-body"><p>The ECB&#8217;s &quot;buy-out&quot; plan.</p>'
+        "<p>Second&nbsp;paragraph &amp; more.<br/>A new line.</p>"
+        "<script>var poll = {padding: 0};</script><style>.x{margin:0}</style><!-- ad --></div>"
+    )
+    assert to_text(page) == 'The ECB’s "buy-out" plan.\n\nSecond paragraph & more.\nA new line.'
+
+
+def test_a_title_stays_on_one_line() -> None:
+    assert to_line("Strike &#8216;buy-out&#8217;<br> <b>now</b>") == "Strike ‘buy-out’ now"
+    assert to_line("عنوان &quot;الخبر&quot;") == 'عنوان "الخبر"'
+
+
+def test_comparisons_and_ampersands_in_plain_text_stay() -> None:
+    for text in ("a < b and c > d", "x<3 & y>2", "AT&T results", "R&D spending < 5%", "<3 love"):
+        assert not has_markup(text) and to_text(text) == text
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="<&")))
+def test_text_without_markup_is_returned_unchanged(text: str) -> None:
+    assert to_text(text) == text and to_line(text) == text
