@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-DATA_DIR ?= ./data
+# `make run` honours the service's own variables too (STORYLINE_DATA_DIR, STORYLINE_LOAD_SEEDS).
+DATA_DIR ?= $(or $(STORYLINE_DATA_DIR),./data)
+SEEDS := $(if $(filter false False FALSE 0 no,$(STORYLINE_LOAD_SEEDS)),--no-seeds,--seeds)
+# Where PyPI's torch wheel would bring CUDA packages (hosts without a local CPU wheel), e.g.
+# `make run TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
+TORCH_INDEX ?=
 SHARED ?= ../shared/data
 
 .PHONY: install run test lint format bench bench-smoke eval eval-duplicates eval-stories clean
@@ -12,14 +17,14 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# CPU PyTorch first: later requirements are satisfied by it instead of pulling CUDA builds.
-	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
 run: install
-	$(PY) -m service serve --seeds --data-dir $(DATA_DIR)
+	$(PY) -m service serve $(SEEDS) --data-dir $(DATA_DIR)
 
 test: install
 	$(PY) -m pytest -q

@@ -140,13 +140,21 @@ class StoryFilter:
     language: str | None = None
     q: str | None = None
     phase: str | None = None
+    published_since: str | None = None
+    published_until: str | None = None
 
 
 def _where(flt: StoryFilter, updated: str, size: str) -> tuple[list[str], list[Any]]:
     """SQL conditions of a filter; ``updated``/``size`` name the (possibly frozen) key expressions."""
     where: list[str] = []
     params: list[Any] = []
-    bounds = ((flt.since, f"{updated} >= ?"), (flt.until, f"{updated} <= ?"), (flt.min_size, f"{size} >= ?"))
+    bounds = (
+        (flt.since, f"{updated} >= ?"),
+        (flt.until, f"{updated} <= ?"),
+        (flt.min_size, f"{size} >= ?"),
+        (flt.published_since, "f.last_published >= ?"),  # the news time span overlaps the range
+        (flt.published_until, "f.first_published <= ?"),
+    )
     for value, sql in bounds:
         if value is not None:
             where.append(sql)

@@ -37,7 +37,8 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
     with pipeline.state_lock.reading():
         planned = pipeline.dedup.plan_check(doc, sketched)
         story = pipeline.stories.probe(doc, embedded)
-    matches = planned.matches(request.limit, pipeline.verifier)  # reads stored texts: no lock needed
+    limit = request.limit or pipeline.settings.dedup.check_limit
+    matches = planned.matches(limit, pipeline.verifier)  # reads stored texts: no lock needed
     rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at, cluster_id")
     hits = [
         DuplicateHit(

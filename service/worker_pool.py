@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -93,7 +94,11 @@ def _ready() -> bool:
 
 
 def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
-    """A worker's start: watch the parent, then the pool's own initializer."""
+    """A worker's start: watch the parent, then the pool's own initializer.
+
+    Ctrl-C reaches the whole process group; the parent shuts its pools down, so a worker ignores
+    it (it printed a KeyboardInterrupt traceback per worker on every stop of `make run`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
     initializer(*initargs)
 

@@ -371,3 +371,27 @@ def test_summaries_postponed_by_a_locked_database_are_stored_later(
         ).fetchone()[0]
         == 0
     )
+
+
+def test_published_filters_select_by_news_time(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    """`since`/`until` are when a story last changed here; archive dashboards filter on news time."""
+    results = _ingest(client, seeds)
+    visit, follow_up = _story_of(results, "000_0ce7c0ef36d33531"), _story_of(results, "004_3380a39c509cf088")
+
+    def listed(**params: str) -> set[int]:
+        response = client.get("/clusters", params=params)
+        assert response.status_code == 200, response.text
+        return {story["id"] for story in response.json()["data"]}
+
+    assert listed(published_since="2024-01-01T00:00:00Z") == {follow_up}
+    assert listed(published_until="2023-12-31T23:59:59Z") == {visit}
+    assert listed(published_since="2023-09-10T00:00:00Z", published_until="2023-09-13T00:00:00Z") == {visit}
+    assert listed(published_since="2023-10-01T00:00:00Z", published_until="2023-12-01T00:00:00Z") == set()
+    assert listed(until="2023-12-31T23:59:59Z") == set()  # both were ingested today
+    error = assert_error(
+        client.get(
+            "/clusters", params={"published_since": "2024-02-01T00:00:00Z", "published_until": "2024-01-01"}
+        ),
+        422,
+    )
+    assert error["details"][0]["field"] == "query.published_until"

@@ -162,3 +162,15 @@ def test_an_original_arriving_after_its_copy_is_no_duplicate_of_itself(client: T
     detail = client.get(f"/clusters/{answer['cluster_id']}").json()
     assert detail["duplicate_count"] == 1
     assert [(m["id"], [c["id"] for c in m["copies"]]) for m in detail["members"]] == [("forig", ["fcopy"])]
+
+
+def test_check_limit_defaults_to_the_setting(tmp_path: Any, seeds: list[dict[str, Any]]) -> None:
+    """`STORYLINE_DEDUP__CHECK_LIMIT` sets how many matches a check without `limit` returns."""
+    settings = Settings.model_validate(
+        {"data_dir": tmp_path / "data", "load_seeds": False, "dedup": {"check_limit": 1}}
+    )
+    with TestClient(create_app(settings)) as client:
+        _post(client, seeds[0], *(_repost(seeds[0], f"copy-{n}", source=f"outlet {n}") for n in range(3)))
+        draft = {"title": seeds[0].get("title"), "body": seeds[0]["body"]}
+        assert len(client.post("/duplicates/check", json=draft).json()["duplicates"]) == 1
+        assert len(client.post("/duplicates/check", json={**draft, "limit": 3}).json()["duplicates"]) == 3

@@ -59,3 +59,18 @@ def test_workers_end_when_their_server_is_killed() -> None:
     parent.wait(timeout=30)
     worker.wait(timeout=30)  # psutil.TimeoutExpired if the worker lived on
     assert not worker.is_running()
+
+
+def test_ctrl_c_is_left_to_the_parent() -> None:
+    """Ctrl-C signals the whole process group: a worker ignores it (it printed a traceback) and
+    still answers, and the parent's shutdown ends it."""
+    pool = WorkerPool(1, time.sleep, (0,), timeout=60, max_failures=3, fallback="test").start()
+    try:
+        worker = pool._call(os.getpid)
+        assert isinstance(worker, int)
+        os.kill(worker, signal.SIGINT)
+        time.sleep(0.5)
+        assert pool._call(os.getpid) == worker and pool.fallbacks == 0
+    finally:
+        pool.close()
+    assert not psutil.pid_exists(worker)  # the shutdown joined it

@@ -71,6 +71,8 @@ def _matching(field: str, value: str | None) -> str | None:
 _LIST_PARAMETERS = (
     "since",
     "until",
+    "published_since",
+    "published_until",
     "min_size",
     "source",
     "language",
@@ -87,8 +89,14 @@ _LIST_PARAMETERS = (
 )
 def list_clusters(
     views: ViewsDep,
-    since: Annotated[str | None, Query(description="Last activity at or after (RFC 3339).")] = None,
-    until: Annotated[str | None, Query(description="Last activity at or before (RFC 3339).")] = None,
+    since: Annotated[str | None, Query(description="Last changed here at or after (RFC 3339).")] = None,
+    until: Annotated[str | None, Query(description="Last changed here at or before (RFC 3339).")] = None,
+    published_since: Annotated[
+        str | None, Query(description="Has an article published at or after (RFC 3339): news time.")
+    ] = None,
+    published_until: Annotated[
+        str | None, Query(description="Has an article published at or before (RFC 3339): news time.")
+    ] = None,
     min_size: Annotated[int | None, Query(ge=1, description="At least this many articles.")] = None,
     source: Annotated[str | None, Query(min_length=1, max_length=256, description="Outlet.")] = None,
     language: Annotated[str | None, Query(description="ISO 639 code (`ar`; `ar-SA` means `ar`).")] = None,
@@ -109,6 +117,9 @@ def list_clusters(
     since_at, until_at = _utc("since", since), _utc("until", until)
     if since_at and until_at and since_at > until_at:
         raise _invalid("query.since", "is after until")
+    published = _utc("published_since", published_since), _utc("published_until", published_until)
+    if published[0] and published[1] and published[0] > published[1]:
+        raise _invalid("query.published_since", "is after published_until")
     flt = StoryFilter(
         since=since_at,
         until=until_at,
@@ -117,6 +128,8 @@ def list_clusters(
         language=_language(language),
         q=_matching("q", q),
         phase=phase,
+        published_since=published[0],
+        published_until=published[1],
     )
     return rendered_response(views.list_json(flt, sort, limit, cursor), if_none_match)
 
