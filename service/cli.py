@@ -239,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # faiss logs each CPU build it tries and fails to load ("Could not load library with AVX512
+    # support ... ModuleNotFoundError") at INFO on every start: normal, but it reads like an error.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     if args.command == "eval" and not (args.pairs if args.what == "duplicates" else args.labels):
         print(

@@ -20,9 +20,13 @@ from service.text import normalize, sentences, strip_furniture, words
 
 MIN_WORDS, MAX_WORDS = 8, 60
 MAX_SENTENCES_PER_ARTICLE = 12
-MAX_ARTICLES = 150  # summary candidates come from at most this many (most central) articles
+MAX_ARTICLES = 150  # summary candidates come from at most this many articles (see _summary_pool)
 MAX_KEYWORD_ARTICLES = 300
 NEAR_IDENTICAL = 0.6
+# The summary speaks for the representative's event: its sentences come from the originals whose
+# vector is at least this share of the mean similarity of the representative's closest originals.
+FOCUS_SHARE = 0.5
+FOCUS_NEIGHBOURS = 5
 TITLE_MAX_WORDS = 30
 
 
@@ -160,15 +164,36 @@ def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_
     return found
 
 
+def _summary_pool(articles: Sequence[StoryArticle]) -> tuple[list[int], np.ndarray]:
+    """Indexes of the articles summary sentences come from, and their weights.
+
+    With vectors: the originals close to the representative, by similarity to it. A story can
+    gather several events of one beat; sentences central to the whole story then told of other
+    events than its title (a Jouf airport title over a summary of a jet crash). Without vectors:
+    the most central originals."""
+    originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
+    rep = articles[_representative_index(articles)].vector
+    vectors = [articles[i].vector for i in originals]
+    if rep is None or any(v is None or v.shape != rep.shape for v in vectors):
+        weights = centrality([articles[i] for i in originals])
+    else:
+        weights = np.vstack(vectors).astype(np.float64) @ rep.astype(np.float64)
+        near = np.sort(weights)[::-1][1 : 1 + FOCUS_NEIGHBOURS]  # [0] is the representative
+        if len(near):
+            keep = weights >= FOCUS_SHARE * float(near.mean())
+            originals = [i for i, kept in zip(originals, keep, strict=True) if kept]
+            weights = weights[keep]
+    order = np.argsort(-weights, kind="stable")[:MAX_ARTICLES]
+    return [originals[i] for i in order.tolist()], weights[order]
+
+
 def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str, str]]:
-    """2-3 central sentences, round-robin across sources, no two near-identical, in time order."""
+    """2-3 sentences central to the representative's event, round-robin across sources, no two
+    near-identical, in time order."""
     if not articles:
         return []
-    pool = [a for a in articles if a.dup_of is None] or list(articles)
-    weights = centrality(pool)
-    order = np.argsort(-weights, kind="stable")[:MAX_ARTICLES]
-    pool = [pool[i] for i in order]
-    weights = weights[order]
+    chosen_articles, weights = _summary_pool(articles)
+    pool = [articles[i] for i in chosen_articles]
     candidates = _candidates(pool, MIN_WORDS, MAX_WORDS) or _candidates(pool, 5, 90)
     if not candidates:
         return []
@@ -208,10 +233,10 @@ def text_needed(articles: Sequence[StoryArticle]) -> list[int] | None:
         or len({v.shape[0] for v in vectors if v is not None}) > 1
     ):
         return None
-    needed = {_representative_index(articles)}
+    needed = {_representative_index(articles), *_summary_pool(articles)[0]}
     originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
     order = np.argsort(-centrality([articles[i] for i in originals]), kind="stable")
-    needed.update(originals[i] for i in order[: max(MAX_ARTICLES, MAX_KEYWORD_ARTICLES)].tolist())
+    needed.update(originals[i] for i in order[:MAX_KEYWORD_ARTICLES].tolist())
     return sorted(needed)
 
 

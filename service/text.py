@@ -70,6 +70,10 @@ _FURNITURE_PATTERNS = [
     r"^(source|copyright|all rights reserved|click here|subscribe|permalink|short link)\b",
 ]
 _FURNITURE = re.compile("|".join(_FURNITURE_PATTERNS))
+# A tag list ("سمات الجوازات وافدون ...") is furniture when it has no sentence punctuation: the
+# same word also opens sentences ("سمات التميز في شخصيته ...، وهي ...").
+_TAG_LIST = re.compile(r"^(سمات|tags|keywords)\b")
+_SENTENCE_PUNCTUATION = re.compile(r"[.,،؛;!?؟:]")
 # A line with at most this many words and no sentence punctuation is treated as a
 # label (section name, photo caption, sub-heading) rather than reporting.
 _LABEL_MAX_WORDS = 3
@@ -106,6 +110,8 @@ def _is_furniture(line: str, folded: str) -> bool:
         return True
     words = folded.split()
     stripped = line.strip()
+    if _TAG_LIST.match(folded) and not _SENTENCE_PUNCTUATION.search(stripped):
+        return True
     ends_like_sentence = stripped[-1:] in '.!?؟:»"”)' if stripped else False
     if len(words) <= _LABEL_MAX_WORDS and not ends_like_sentence:
         return True

@@ -169,3 +169,30 @@ def test_page_furniture_is_not_summarized_or_a_keyword() -> None:
     built = build_summary(articles)
     assert built["summary"] and all("رابط" not in s["text"] for s in built["summary"])
     assert not any(normalize(k) in {"رابط", "صحيفه", "الوئام"} for k in built["keywords"])
+
+
+def test_the_summary_tells_the_representatives_event() -> None:
+    """A story of one beat can hold two events; its summary follows its title's (the
+    representative's) event instead of mixing in the other's sentences from other outlets."""
+    fire = [
+        "اندلع حريق كبير في مستودع للأخشاب بجدة مساء أمس وهرعت فرق الدفاع المدني إلى الموقع فورا.",
+        "وأخمدت فرق الدفاع المدني حريق مستودع الأخشاب في جدة بعد ساعات من العمل دون إصابات بشرية.",
+        "وقال المتحدث باسم الدفاع المدني إن حريق المستودع في جدة نتج عن تماس كهربائي في أحد المخازن.",
+    ]
+    crash = [
+        "لقي ثلاثة أشخاص مصرعهم في حادث تصادم بين شاحنة وسيارة على طريق الرياض الدمام السريع فجر اليوم.",
+        "وباشرت فرق الهلال الأحمر حادث التصادم على طريق الرياض الدمام ونقلت المصابين إلى المستشفى.",
+        "وأوضح المرور أن حادث التصادم على طريق الرياض الدمام السريع وقع بسبب السرعة الزائدة للشاحنة.",
+        "وأغلق حادث التصادم طريق الرياض الدمام السريع ساعتين حتى رفعت الشاحنة والسيارة من الموقع.",
+    ]
+    spread = ([0.2, 0.9, 0.4], [0.2, -0.9, 0.4], [0.2, 0.4, -0.9], [0.2, -0.4, -0.9])  # around the fire
+    articles = [
+        _article(f"fire{i}", body, source=f"fire outlet {i}", ts=float(i), vector=[1.0, 0.0, 0.05 * i])
+        for i, body in enumerate(fire)
+    ] + [
+        _article(f"crash{i}", body, source=f"crash outlet {i}", ts=float(10 + i), vector=list(spread[i]))
+        for i, body in enumerate(crash)
+    ]
+    assert representative(articles).id.startswith("fire")
+    summary = summarize(articles)
+    assert len(summary) >= 2 and all(s["article_id"].startswith("fire") for s in summary)

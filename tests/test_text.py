@@ -130,3 +130,12 @@ def test_inserting_invisible_characters_changes_no_matching_form(
         at = position % (len(marked) + 1)
         marked = marked[:at] + char + marked[at:]
     assert normalize(marked) == normalize(text)
+
+
+def test_tag_lists_are_furniture_but_sentences_opening_with_the_word_are_not() -> None:
+    assert is_furniture("سمات الجوازات وافدون وثيقة سفر يمنيون")
+    assert is_furniture("Tags Nepal earthquake rescue Kathmandu")
+    assert not is_furniture(
+        "سمات التميز والريادة في شخصية السديري منوعة ومؤثرة، وهي أكبر من أن تحصى في سطور."
+    )
+    assert is_furniture("رابط الخبر بصحيفة الوئام: افتتاح مهرجان الصيف في الطائف بمشاركة واسعة")
