@@ -181,8 +181,18 @@ def test_identical_text_is_exact_and_same_url_is_url_duplicate() -> None:
     store = FakeStore()
     store.add(article("a", wire("en"), title="T", url="https://www.example.com/news/1?utm_source=x"))
     assert store.add(article("b", wire("en"), title="T", hours=1)) == DuplicateMatch("exact", "a", 1.0)
-    repost = article("c", EN_OTHER, url="http://example.com/news/1/", hours=2)
+    update = "\n".join([*EN_WIRE[:5], "The bank said it would review the rate again at its March meeting."])
+    repost = article("c", update, url="http://example.com/news/1/", hours=2)
     assert store.add(repost) == DuplicateMatch("url", "a", 1.0)
+
+
+def test_one_address_for_different_texts_makes_no_duplicates() -> None:
+    """A feed giving its home or section page as every article's url made them all copies of the
+    first, and their duplicate groups then moved between stories together."""
+    store = FakeStore()
+    store.add(article("a", wire("en"), url="https://example.com/news"))
+    assert store.add(article("b", EN_OTHER, url="https://example.com/news/", hours=1)) is None
+    assert store.detector.group("b") == ["b"]
 
 
 def test_copy_arriving_before_its_original_is_repointed() -> None:

@@ -52,14 +52,21 @@ def test_exact_and_url_duplicates(client: TestClient, seeds: list[dict[str, Any]
     _post(client, seed)
     [exact] = _post(client, {**seed, "id": "exact-copy", "url": None, "source": "mirror"})
     assert exact["duplicate"] == {"type": "exact", "of": seed["id"], "score": 1.0}
-    other_text = {
+    updated = {
         "id": "same-page",
         "source": "x",
         "url": "http://example.com/kim/arrives?utm_source=tw",
-        "body": "An unrelated text about the weather in a coastal town this weekend.",
+        "body": seed["body"][: len(seed["body"]) // 2] + "\nتحديث: وصل القطار إلى المحطة الأخيرة.",
     }
-    [by_url] = _post(client, other_text)
+    [by_url] = _post(client, updated)
     assert by_url["duplicate"]["type"] == "url" and by_url["duplicate"]["of"] == seed["id"]
+    reused = {
+        **updated,
+        "id": "same-address",
+        "body": "An unrelated text about the weather in a coastal town this weekend, sunny and warm.",
+    }
+    [unrelated] = _post(client, reused)
+    assert unrelated["duplicate"] is None  # one address, different texts: not copies
 
 
 def test_copy_arriving_before_its_original_is_repointed(
