@@ -39,7 +39,9 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
         story = pipeline.stories.probe(doc, embedded)
     limit = request.limit or pipeline.settings.dedup.check_limit
     matches = planned.matches(limit, pipeline.verifier)  # reads stored texts: no lock needed
-    rows = pipeline.store.articles([m.of for m in matches], "title, source, url, published_at, cluster_id")
+    rows = pipeline.store.articles(
+        [m.of for m in matches], "title, source, url, published_at, cluster_id, dup_of"
+    )
     hits = [
         DuplicateHit(
             id=m.of,
@@ -49,6 +51,7 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
             source=rows[m.of]["source"],
             url=rows[m.of]["url"],
             published_at=datetime.fromisoformat(rows[m.of]["published_at"]),
+            original=rows[m.of]["dup_of"] or m.of,
         )
         for m in matches
         if m.of in rows

@@ -185,6 +185,9 @@ class DuplicateHit(BaseModel):
     source: str
     url: str | None
     published_at: datetime
+    original: str = Field(
+        description="The original of the hit's duplicate group (the hit itself when it is one)."
+    )
 
 
 class StoryHit(BaseModel):

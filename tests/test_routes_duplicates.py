@@ -118,7 +118,8 @@ def test_check_finds_copies_and_stores_nothing(client: TestClient, seeds: list[d
     assert DuplicateCheckOut.model_validate(body).model_dump(mode="json") == body  # the documented shape
     assert body["duplicates"][0]["id"] == seeds[2]["id"]
     assert body["duplicates"][0]["type"] in {"near", "exact"}
-    assert set(body["duplicates"][0]) == {"id", "type", "score", "title", "source", "url", "published_at"}
+    fields = {"id", "type", "score", "title", "source", "url", "published_at", "original"}
+    assert set(body["duplicates"][0]) == fields and body["duplicates"][0]["original"] == seeds[2]["id"]
     assert body["story"] is not None
     assert body["story"]["cluster_id"] == client.get(f"/articles/{seeds[2]['id']}").json()["cluster_id"]
     fresh = client.post("/duplicates/check", json={"body": "A new bakery opened on the main street."}).json()
@@ -169,6 +170,16 @@ def test_an_original_arriving_after_its_copy_is_no_duplicate_of_itself(client: T
     detail = client.get(f"/clusters/{answer['cluster_id']}").json()
     assert detail["duplicate_count"] == 1
     assert [(m["id"], [c["id"] for c in m["copies"]]) for m in detail["members"]] == [("forig", ["fcopy"])]
+
+
+def test_check_names_the_original_of_each_match(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    """A draft often matches a copy best; the plugin is told whose copy it is."""
+    copies = [_repost(seeds[0], f"copy-{n}", source=f"outlet {n}") for n in range(2)]
+    _post(client, seeds[0], *copies)
+    draft = {"title": copies[0]["title"], "body": copies[0]["body"], "published_at": seeds[0]["published_at"]}
+    hits = client.post("/duplicates/check", json=draft).json()["duplicates"]
+    assert {h["id"] for h in hits} == {seeds[0]["id"], "copy-0", "copy-1"}
+    assert all(h["original"] == seeds[0]["id"] for h in hits)
 
 
 def test_check_limit_defaults_to_the_setting(tmp_path: Any, seeds: list[dict[str, Any]]) -> None:
