@@ -31,7 +31,11 @@ _CODES = {
 class ErrorInfo(BaseModel):
     code: str = Field(description="Machine-readable, e.g. invalid_input, not_found, invalid_cursor.")
     message: str = Field(description="What was wrong, naming the bad value, and how to fix it.")
-    details: Any = Field(None, description='For 422: [{"field", "message"}] with dotted field paths.')
+    details: Any = Field(
+        None,
+        description='422: [{"field", "message"}] with dotted field paths; 413: {"limit_bytes"} or '
+        '{"limit_articles"}; 404 of an article or story: {"id"}; 400 of a cursor: {"parameter"}; else null.',
+    )
 
 
 class ErrorResponse(BaseModel):

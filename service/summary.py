@@ -137,7 +137,7 @@ def story_title(article: StoryArticle) -> str:
     """The article's title, or its first meaningful sentence (capped) when it has none."""
     if article.title and article.title.strip():
         return article.title.strip()
-    for sentence in sentences(strip_furniture(article.body)):
+    for sentence in sentences(article.body):
         parts = sentence.split()
         if len(words(normalize(sentence))) >= 4:
             return sentence if len(parts) <= TITLE_MAX_WORDS else " ".join(parts[:TITLE_MAX_WORDS]) + " …"
@@ -152,7 +152,7 @@ def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_
     found: list[_Sentence] = []
     for index, article in enumerate(articles):
         title_keys = frozenset(_keys(article.title or ""))
-        for position, text in enumerate(sentences(strip_furniture(article.body))[:MAX_SENTENCES_PER_ARTICLE]):
+        for position, text in enumerate(sentences(article.body)[:MAX_SENTENCES_PER_ARTICLE]):
             tokens = words(normalize(text))
             if not low <= len(tokens) <= high:
                 continue

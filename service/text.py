@@ -57,7 +57,11 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2
 _NON_WORD = re.compile(r"[\W_]+")
 # Characters that NFKC, casefolding and the Arabic fold all leave a letter or digit.
 _PLAIN_WORD_CHAR = re.compile("[A-Za-z0-9\u0621-\u063a\u0641-\u064a]")
-_SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Gov|Sen|Rep|Lt|Col|Capt|No|vs"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))\.$"
+)
 
 # Lines that are page furniture rather than reporting. Matched on the folded form.
 _FURNITURE_PATTERNS = [
@@ -148,9 +152,20 @@ def words(normalized: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a raw text (furniture removed), split on end punctuation and line breaks."""
-    parts = _SENTENCE_END.split(strip_furniture(text))
-    return [p.strip() for p in parts if p and p.strip()]
+    """Sentences of a raw text (furniture removed), split on line breaks and end punctuation,
+    but not after an initial or a common abbreviation ("the U.S. economy", "Acme Corp. said")."""
+    found: list[str] = []
+    for line in strip_furniture(text).split("\n"):
+        joining = False
+        for part in _SENTENCE_END.split(line):
+            if not (part := part.strip()):
+                continue
+            if joining:
+                found[-1] = f"{found[-1]} {part}"
+            else:
+                found.append(part)
+            joining = _ABBREVIATION.search(part) is not None
+    return found
 
 
 def arabic_ratio(text: str) -> float:

@@ -139,3 +139,16 @@ def test_tag_lists_are_furniture_but_sentences_opening_with_the_word_are_not() -
         "سمات التميز والريادة في شخصية السديري منوعة ومؤثرة، وهي أكبر من أن تحصى في سطور."
     )
     assert is_furniture("رابط الخبر بصحيفة الوئام: افتتاح مهرجان الصيف في الطائف بمشاركة واسعة")
+
+
+def test_sentences_do_not_end_at_initials_or_abbreviations() -> None:
+    """ "stocks closed higher…" was a summary sentence: the split fell after "U.S."."""
+    text = (
+        "Stocks rose in the U.S. on Monday as Acme Corp. reported. Dr. Lee disagreed.\nWashington D.C.\nEnd."
+    )
+    assert sentences(text) == [
+        "Stocks rose in the U.S. on Monday as Acme Corp. reported.",
+        "Dr. Lee disagreed.",
+        "Washington D.C.",
+        "End.",
+    ]
