@@ -22,7 +22,9 @@ The story's *main event time* comes from its members' times and cues only:
 
 Relative to that time an article is:
 
-* ``pre``: published before the event, or preview-worded within the first day of it;
+* ``pre``: published before the event and not report- or reaction-worded, or preview-worded
+  within the first day of it (a first report that precedes the burst of coverage is a report:
+  the burst can fall on the day after, when the funeral and tributes outnumber the news);
 * ``aftermath``: reaction-worded after the event;
 * ``arrival``: first-report-worded within ``ARRIVAL_HOURS`` of the event;
 * ``core``: report- or development-worded later on (a toll update days later is still core);
@@ -195,7 +197,7 @@ def phase_codes_at(times: np.ndarray, codes: np.ndarray, event: float) -> np.nda
     votes = _votes(hours, codes)
     unmarked = np.where(votes >= 0, votes, np.where(hours <= CORE_HOURS, 2, 3))
     conditions = [
-        (hours < 0) | ((codes == _PRE) & (hours < PRE_GRACE_HOURS)),
+        ((hours < 0) & (codes <= _PRE)) | ((codes == _PRE) & (hours < PRE_GRACE_HOURS)),
         codes == _AFTERMATH,
         (codes == _ARRIVAL) & (hours <= ARRIVAL_HOURS),
         (codes == _ARRIVAL) | (codes == _CORE),

@@ -80,6 +80,16 @@ def test_story_arc_from_times_and_cues() -> None:
     assert story_phases(times, cues) == expected
 
 
+def test_a_first_report_before_the_burst_is_not_a_preview() -> None:
+    """A death is reported on day one; the funeral and tributes on day two outnumber it, so the
+    burst (the event time) falls on day two. The day-one reports were 'pre'."""
+    times = np.array([0, 2, 30, 31, 31, 32, 33]) * HOUR
+    cues = ["arrival", "core", "aftermath", "aftermath", "aftermath", "", "aftermath"]
+    assert event_time(times, cues) == 30 * HOUR
+    assert story_phases(times, cues)[:2] == ["arrival", "core"]
+    assert story_phases(np.array([0, 30, 31, 32]) * HOUR, ["", "aftermath", "aftermath", ""])[0] == "pre"
+
+
 def test_unmarked_members_follow_their_neighbours_wording() -> None:
     # day two of a story is mostly reactions: its unmarked articles are reactions too
     times = np.array([0, 1, 30, 30, 30, 31, 31]) * HOUR
