@@ -19,10 +19,23 @@ deliberately left out.
 
 from __future__ import annotations
 
+from service.phase_cues_en import EN_CUE_WORDS, EN_TITLE_ONLY
+
 # Event nouns: "after the <event>" is reaction or consequence wording.
 _EVENT_NOUNS = ["هجوم", "تفجير", "انفجار", "حادث", "حادثه", "اعتداء", "مقتل", "وفاه", "افتتاح"]
+_EN_EVENT_NOUNS = [
+    "attack",
+    "blast",
+    "bombing",
+    "quake",
+    "earthquake",
+    "crash",
+    "shooting",
+    "explosion",
+    "storm",
+]
 
-CUE_WORDS: dict[str, list[str]] = {
+_AR_CUE_WORDS: dict[str, list[str]] = {
     "pre": [
         # intention, plans, schedule
         "يعتزم",
@@ -84,17 +97,6 @@ CUE_WORDS: dict[str, list[str]] = {
         "سيحضر",
         "ستحضر",
         "سيدشن",
-        "will",
-        "expected",
-        "ahead of",
-        "plans",
-        "planned",
-        "to visit",
-        "upcoming",
-        "preparations",
-        "set to",
-        "tomorrow",
-        "next week",
     ],
     "arrival": [
         "وصل",
@@ -102,10 +104,6 @@ CUE_WORDS: dict[str, list[str]] = {
         "اللحظات الاولي",
         "قبل قليل",
         "يهز",
-        "arrived",
-        "arrives",
-        "breaking",
-        "first reports",
     ],
     "core": [
         "هويه",
@@ -132,11 +130,6 @@ CUE_WORDS: dict[str, list[str]] = {
         "دشن",
         "يفتتح",
         "افتتح",
-        "identified",
-        "claims responsibility",
-        "claimed responsibility",
-        "toll",
-        "eyewitness",
     ],
     "aftermath": [
         # condemnation
@@ -257,23 +250,10 @@ CUE_WORDS: dict[str, list[str]] = {
         "يوجه",
         *(f"بعد {noun}" for noun in _EVENT_NOUNS),
         *(f"بعد ال{noun}" for noun in _EVENT_NOUNS),
-        "condemn",
-        "condemns",
-        "condemned",
-        "condolence",
-        "condolences",
-        "funeral",
-        "investigation",
-        "aftermath",
-        "reaction",
-        "reactions",
-        "consequences",
-        "mourn",
-        "vows",
     ],
 }
 
-TITLE_ONLY: dict[str, list[str]] = {
+_AR_TITLE_ONLY: dict[str, list[str]] = {
     "arrival": [
         "قتيلا",
         "قتلي",
@@ -294,10 +274,9 @@ TITLE_ONLY: dict[str, list[str]] = {
         "حطام",
         "قصف",
         "غارات",
-        "killed",
-        "dead",
-        "blast",
-        "explosion",
-        "attack",
     ],
 }
+
+# The English lists live in service.phase_cues_en; one pattern per cue covers both languages.
+CUE_WORDS = {cue: [*words, *EN_CUE_WORDS.get(cue, [])] for cue, words in _AR_CUE_WORDS.items()}
+TITLE_ONLY = {cue: [*words, *EN_TITLE_ONLY.get(cue, [])] for cue, words in _AR_TITLE_ONLY.items()}

@@ -177,7 +177,7 @@ def _summary_pool(articles: Sequence[StoryArticle]) -> tuple[list[int], np.ndarr
     if rep is None or any(v is None or v.shape != rep.shape for v in vectors):
         weights = centrality([articles[i] for i in originals])
     else:
-        weights = np.vstack(vectors).astype(np.float64) @ rep.astype(np.float64)
+        weights = np.vstack([v for v in vectors if v is not None]).astype(np.float64) @ rep.astype(np.float64)
         near = np.sort(weights)[::-1][1 : 1 + FOCUS_NEIGHBOURS]  # [0] is the representative
         if len(near):
             keep = weights >= FOCUS_SHARE * float(near.mean())

@@ -24,6 +24,16 @@ def test_cues_in_arabic_and_english() -> None:
     assert cue("أسعار النفط في ختام التعاملات") == ""
 
 
+def test_english_news_wording_has_cues() -> None:
+    """Only 9 of 35 English test articles had any cue: the English lists were a handful of words."""
+    assert cue("Quake kills 12 in eastern Turkey") == "arrival"
+    assert cue("Death toll rises to 15 as rescuers search the rubble") == "core"
+    assert cue("Turkey mourns quake victims") == "aftermath"
+    assert cue("Markets react after the quake", "Shares fell in Istanbul.") == "aftermath"
+    assert cue("Leaders to meet next month in Geneva") == "pre"
+    assert cue("Quarterly results beat forecasts") == ""
+
+
 def test_event_words_report_the_event_only_in_the_title() -> None:
     assert cue("30 قتيلا في انفجار ببلدة حدودية") == "arrival"
     assert cue("الداخلية تكشف هوية منفذ التفجير") == "core"
