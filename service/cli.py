@@ -12,6 +12,7 @@ from typing import Any
 from service.benchmarks.config import PHASES
 from service.config import Settings
 from service.datadir_lock import DataDirectoryInUse, DataDirectoryLock
+from service.embedding import EmbedderConfigError, check_embedder_settings
 from service.file_ingest import ingest_all, numbered
 
 
@@ -36,8 +37,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["load_seeds"] = args.seeds
     settings = _settings(args, **overrides)
     try:
-        DataDirectoryLock.check(settings.data_dir)  # a clear error now rather than a failed start-up
-    except DataDirectoryInUse as exc:
+        check_embedder_settings(settings)  # clear errors now rather than a failed start-up
+        DataDirectoryLock.check(settings.data_dir)
+    except (DataDirectoryInUse, EmbedderConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)

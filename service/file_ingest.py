@@ -54,6 +54,7 @@ def ingest_all(
     from tqdm import tqdm
 
     from service.embedder_identity import EmbedderMismatch
+    from service.embedding import EmbedderConfigError
     from service.pipeline import Pipeline
 
     invalid: list[str] = []
@@ -70,7 +71,7 @@ def ingest_all(
                         outcome["new_story"] += 1
                 bar.update(len(batch))
             stored, stories = pipeline.store.count_articles(), pipeline.store.count_clusters()
-    except (CorpusError, DataDirectoryInUse, EmbedderMismatch) as exc:
+    except (CorpusError, DataDirectoryInUse, EmbedderMismatch, EmbedderConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - started

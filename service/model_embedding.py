@@ -17,7 +17,7 @@ import numpy as np
 from service.bags import Bag, TermCounts
 from service.config import PROJECT_ROOT
 from service.documents import PreparedArticle
-from service.embedding import LexicalEmbedder, normalize_rows
+from service.embedding import EmbedderConfigError, LexicalEmbedder, normalize_rows
 
 MODEL_MARKERS = ("modules.json", "config.json")
 IMPORT_HINT = (
@@ -33,13 +33,13 @@ def resolve_model(name_or_path: str) -> str:
     for candidate in (Path(name_or_path), PROJECT_ROOT / name_or_path):
         if candidate.is_dir():
             if not any((candidate / marker).is_file() for marker in MODEL_MARKERS):
-                raise ValueError(
+                raise EmbedderConfigError(
                     f"STORYLINE_EMBEDDING_MODEL={name_or_path!r} is a directory but not a sentence-"
                     f"transformers model (it has none of {', '.join(MODEL_MARKERS)}); {IMPORT_HINT}"
                 )
             return str(candidate.resolve())
     if name_or_path.startswith((".", "/", "~", "models/")) or name_or_path.count("/") > 1:
-        raise ValueError(
+        raise EmbedderConfigError(
             f"STORYLINE_EMBEDDING_MODEL={name_or_path!r}: no such model directory; {IMPORT_HINT}"
         )
     return name_or_path
@@ -72,7 +72,7 @@ class SentenceTransformerEmbedder:
         try:
             self._model: Any = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the hub's many error types; the message names the setting and the fix
-            raise ValueError(
+            raise EmbedderConfigError(
                 f"STORYLINE_EMBEDDING_MODEL={model!r} could not be loaded ({type(exc).__name__}: {exc}); "
                 f"without network access, {IMPORT_HINT}"
             ) from exc

@@ -67,3 +67,15 @@ def test_settings_lists_every_variable_with_its_default(capsys: pytest.CaptureFi
     nested = sum(len(type(group).model_fields) for group in (Settings().dedup, Settings().stories))
     assert len(listed) == len(set(listed)) == len(Settings.model_fields) - 2 + nested
     assert all(description.strip() for description in out.splitlines()[1::2])
+
+
+def test_commands_refuse_a_model_setting_that_names_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STORYLINE_EMBEDDER", "sentence-transformers")
+    monkeypatch.setenv("STORYLINE_EMBEDDING_MODEL", "models/no-such-model")
+    data = tmp_path / "data"
+    assert main(["serve", "--data-dir", str(data), "--port", "1"]) == 2
+    assert "no such model directory" in capsys.readouterr().err
+    assert main(["ingest", str(SEEDS_DIR), "--data-dir", str(data), "--quiet"]) == 2
+    assert "models import" in capsys.readouterr().err
