@@ -28,6 +28,7 @@ from service.text import arabic_ratio, normalize
 # A word with its diacritics and tatweel kept, so the surface form is the stored spelling.
 _TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")
 _HAS_DIGIT = re.compile(r"\d")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Definite article and particles fused with it, longest first (matching form: alef folded).
 _AR_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 # Generic news vocabulary that stopword lists miss: days, reporting verbs, time words.
@@ -41,6 +42,24 @@ _NEWS_WORDS = (
 MIN_LENGTH = 3
 MAX_BACKGROUND_IDF = 7.0  # words unknown to the background count as rare, but not unboundedly
 MIN_CORPUS_DOCS = 200  # below this the stored corpus says too little; wordfreq alone is used
+
+
+# Languages whose stopwords are function words (:func:`function_words`): Arabic and the main
+# languages of international news. Persian and Urdu are left out on purpose: normalized, their
+# lists hold Arabic content words (اعلام, امور, افراد, اطراف).
+FUNCTION_WORD_LANGS = ("ar", "en", "fr", "es", "de", "it", "pt", "nl", "tr", "ru", "id")
+
+
+@lru_cache(maxsize=2)
+def function_words(arabic: bool = True) -> frozenset[str]:
+    """Stopwords of FUNCTION_WORD_LANGS plus the news words, in matching form (single words):
+    words that say nothing about which event an article reports, whatever its language.
+    ``arabic=False``: only those without Arabic letters (what the lexical embedder leaves out)."""
+    raw = set(_NEWS_WORDS.split())
+    for lang in FUNCTION_WORD_LANGS:
+        raw |= set(stopwordsiso.stopwords(lang))
+    words = (n for n in (normalize(w) for w in raw) if n and " " not in n)
+    return frozenset(w for w in words if arabic or not _ARABIC_LETTER.search(w))
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from service.keywords import CorpusFrequencies, display_form, group_key, is_stopword, keywords, term_of
+from service.keywords import (
+    CorpusFrequencies,
+    display_form,
+    function_words,
+    group_key,
+    is_stopword,
+    keywords,
+    term_of,
+)
 from service.text import normalize
 
 
@@ -105,3 +113,10 @@ def test_empty_input_gives_no_keywords() -> None:
 def test_display_prefers_the_bare_or_definite_word_over_fused_particles() -> None:
     assert display_form({"وقوات": 5, "القوات": 3, "قوات": 1}, normalize("قوات")) == "القوات"
     assert display_form({"وقوات": 5}, normalize("قوات")) == "وقوات"
+
+
+def test_function_words_span_news_languages_but_not_arabic_content_words() -> None:
+    words = function_words()
+    assert {"the", "and", "les", "und", "في", "التي", "said"} <= words
+    # Persian lists are left out: normalized they hold Arabic content words
+    assert not {"اعلام", "امور", "افراد"} & words
