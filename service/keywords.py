@@ -210,14 +210,38 @@ def keywords(
 
 
 def _merge_particles(groups: dict[str, _Group]) -> None:
-    """Fold a word with a fused one-letter particle (لكوريا) into the bare word when the story has it."""
+    """Fold a word with a fused one-letter particle (لكوريا, وقوات) into the bare word when the
+    story uses the bare word at least as often, unless the word is also written after the article;
+    never fold a word that took others in.
+
+    Most words that start with و ف ب ل are not particle forms: الولايات (key ولايات) is not و +
+    لايات, البلدية not ب + لديه, وزارة not و + زاره, اللجنة not ل + الجنة. Their "bare" words are
+    other words, which then named the group (آيات via ولايات → لايات → ايات). A particle comes
+    before the article (والقوات), so a spelling with the article in front (الولايات) proves the
+    letter is the word's own; without one, a real particle form is the rarer of the two."""
+    uses = {key: group.tf for key, group in groups.items()}  # before any fold
+    took_in: set[str] = set()
     for key in sorted(groups, key=len, reverse=True):
         base = key[1:]
-        if key[0] in "وفبل" and len(base) >= MIN_LENGTH and base in groups and key in groups:
-            group, target = groups.pop(key), groups[base]
-            target.tf += group.tf
-            target.docs |= group.docs
-            target.surfaces.update(group.surfaces)
+        if key[0] not in "وفبل" or len(base) < MIN_LENGTH or base not in groups or key in took_in:
+            continue
+        if uses[base] >= uses[key] and not _has_article_form(groups[key], key):
+            _fold(groups, key, base)
+            took_in.add(base)
+
+
+def _has_article_form(group: _Group, key: str) -> bool:
+    """Whether one of the group's spellings is the article followed by the whole key."""
+    definite = f"ال{key}"
+    return any(normalize(surface) == definite for surface in group.surfaces)
+
+
+def _fold(groups: dict[str, _Group], key: str, into: str) -> None:
+    """Move the group ``key`` into the group ``into``."""
+    group, target = groups.pop(key), groups[into]
+    target.tf += group.tf
+    target.docs |= group.docs
+    target.surfaces.update(group.surfaces)
 
 
 def _score(key: str, group: _Group, articles: int, corpus: CorpusFrequencies | None) -> float:
