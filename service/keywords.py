@@ -196,6 +196,7 @@ def keywords(
             group.docs.add(index)
             group.surfaces[surface] += seen
     _merge_particles(groups)
+    _merge_suffixes(groups)
     if not groups:
         return []
     total = sum(g.tf for g in groups.values())
@@ -234,6 +235,47 @@ def _has_article_form(group: _Group, key: str) -> bool:
     """Whether one of the group's spellings is the article followed by the whole key."""
     definite = f"ال{key}"
     return any(normalize(surface) == definite for surface in group.surfaces)
+
+
+# Endings of one Arabic lemma that are folded together (longest first): the relative adjective
+# (nisba: فلسطيني, فلسطينية, فلسطينيين, فلسطينيون, فلسطينيات) and the sound masculine plural's two
+# cases (مواطنون, مواطنين).
+_NISBA_ENDINGS = ("يين", "يون", "يات", "يه", "ي")
+_PLURAL_ENDINGS = ("ون", "ين")
+
+
+def suffix_family(key: str) -> str | None:
+    """The lemma a group key is an ending variant of (فلسطينيين -> فلسطيني, مواطنون -> مواطنين),
+    None for a key with neither ending or with a stem shorter than MIN_LENGTH.
+
+    The bare noun is not in the family (فلسطين stays apart from فلسطيني): اجتماع / اجتماعي
+    (meeting, social) and مركز / المركزي (centre, central) are different words. Nor are nouns in
+    اية / ايات, which are no adjectives (الولايات, the US, and الولاية, a province), nor ات with ة,
+    nor ون / ين after a short stem (عيون, eyes, and عين)."""
+    for ending in _NISBA_ENDINGS:
+        stem = key[: -len(ending)]
+        if key.endswith(ending) and len(stem) >= MIN_LENGTH and not stem.endswith("ا"):
+            return stem + "ي"
+    for ending in _PLURAL_ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= MIN_LENGTH:
+            return key[: -len(ending)] + "ين"
+    return None
+
+
+def _merge_suffixes(groups: dict[str, _Group]) -> None:
+    """Fold the ending variants of one lemma (:func:`suffix_family`) into its most used one, so a
+    story's keywords do not name الفلسطيني, الفلسطينية and الفلسطينيين side by side."""
+    families: dict[str, list[str]] = defaultdict(list)
+    for key in groups:
+        family = suffix_family(key)
+        if family is not None:
+            families[family].append(key)
+    for keys in families.values():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda k: (-groups[k].tf, k))
+        for key in keys[1:]:
+            _fold(groups, key, keys[0])
 
 
 def _fold(groups: dict[str, _Group], key: str, into: str) -> None:

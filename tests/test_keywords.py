@@ -13,6 +13,7 @@ from service.keywords import (
     group_key,
     is_stopword,
     keywords,
+    suffix_family,
     term_of,
 )
 from service.text import normalize
@@ -77,6 +78,34 @@ def test_particle_folds_do_not_chain() -> None:
     # another is not folded on: ولايات joins لايات, which stays apart from ايات
     terms = keywords(["ولايات لايات لايات ايات ايات ايات"] * 2, limit=5, least=5)
     assert "لايات" in terms and "ايات" in terms and "ولايات" not in terms
+
+
+def test_ending_variants_of_one_lemma_are_one_keyword() -> None:
+    text = (
+        "الفلسطيني الفلسطيني الفلسطيني الفلسطينية الفلسطينية الفلسطينيين الفلسطينيين الفلسطينيون "
+        "المستوطنين المستوطنين المستوطنون فلسطين فلسطين دوابشة دوابشة"
+    )
+    terms = keywords([text] * 3, limit=10, least=10)
+    palestinian = {"الفلسطيني", "الفلسطينية", "الفلسطينيين", "الفلسطينيون"}
+    assert set(terms) & palestinian == {"الفلسطيني"}  # the most used spelling names the lemma
+    assert set(terms) & {"المستوطنين", "المستوطنون"} == {"المستوطنين"}
+    assert "فلسطين" in terms  # the bare noun stays its own keyword
+
+
+def _family(word: str) -> str | None:
+    return suffix_family(group_key(normalize(word)))
+
+
+def test_suffix_family_keeps_different_words_apart() -> None:
+    assert _family("الفلسطينيين") == _family("الفلسطينية") == _family("فلسطيني")
+    assert _family("مستشفيات") == _family("مستشفى")
+    assert _family("المواطنون") == _family("المواطنين")
+    # a noun and its adjective are other words: meeting / social, centre / central
+    assert _family("اجتماع") != _family("الاجتماعي") and _family("مركز") != _family("المركزي")
+    assert _family("فلسطين") != _family("الفلسطيني")
+    # nouns in اية (the US / a province) and plurals of a short stem (eyes / eye) are left alone
+    assert _family("الولايات") is None and _family("الولاية") is None
+    assert _family("عيون") is None and _family("عين") is None
 
 
 def test_group_key_strips_the_article_but_keeps_short_words() -> None:
