@@ -28,6 +28,7 @@ from service.text import arabic_ratio, normalize
 # A word with its diacritics and tatweel kept, so the surface form is the stored spelling.
 _TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")
 _HAS_DIGIT = re.compile(r"\d")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Definite article and particles fused with it, longest first (matching form: alef folded).
 _AR_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 # Generic news vocabulary that stopword lists miss: days, reporting verbs, time words.
@@ -41,6 +42,24 @@ _NEWS_WORDS = (
 MIN_LENGTH = 3
 MAX_BACKGROUND_IDF = 7.0  # words unknown to the background count as rare, but not unboundedly
 MIN_CORPUS_DOCS = 200  # below this the stored corpus says too little; wordfreq alone is used
+
+
+# Languages whose stopwords are function words (:func:`function_words`): Arabic and the main
+# languages of international news. Persian and Urdu are left out on purpose: normalized, their
+# lists hold Arabic content words (اعلام, امور, افراد, اطراف).
+FUNCTION_WORD_LANGS = ("ar", "en", "fr", "es", "de", "it", "pt", "nl", "tr", "ru", "id")
+
+
+@lru_cache(maxsize=2)
+def function_words(arabic: bool = True) -> frozenset[str]:
+    """Stopwords of FUNCTION_WORD_LANGS plus the news words, in matching form (single words):
+    words that say nothing about which event an article reports, whatever its language.
+    ``arabic=False``: only those without Arabic letters (what the lexical embedder leaves out)."""
+    raw = set(_NEWS_WORDS.split())
+    for lang in FUNCTION_WORD_LANGS:
+        raw |= set(stopwordsiso.stopwords(lang))
+    words = (n for n in (normalize(w) for w in raw) if n and " " not in n)
+    return frozenset(w for w in words if arabic or not _ARABIC_LETTER.search(w))
 
 
 @lru_cache(maxsize=1)
@@ -177,6 +196,7 @@ def keywords(
             group.docs.add(index)
             group.surfaces[surface] += seen
     _merge_particles(groups)
+    _merge_suffixes(groups)
     if not groups:
         return []
     total = sum(g.tf for g in groups.values())
@@ -191,14 +211,79 @@ def keywords(
 
 
 def _merge_particles(groups: dict[str, _Group]) -> None:
-    """Fold a word with a fused one-letter particle (لكوريا) into the bare word when the story has it."""
+    """Fold a word with a fused one-letter particle (لكوريا, وقوات) into the bare word when the
+    story uses the bare word at least as often, unless the word is also written after the article;
+    never fold a word that took others in.
+
+    Most words that start with و ف ب ل are not particle forms: الولايات (key ولايات) is not و +
+    لايات, البلدية not ب + لديه, وزارة not و + زاره, اللجنة not ل + الجنة. Their "bare" words are
+    other words, which then named the group (آيات via ولايات → لايات → ايات). A particle comes
+    before the article (والقوات), so a spelling with the article in front (الولايات) proves the
+    letter is the word's own; without one, a real particle form is the rarer of the two."""
+    uses = {key: group.tf for key, group in groups.items()}  # before any fold
+    took_in: set[str] = set()
     for key in sorted(groups, key=len, reverse=True):
         base = key[1:]
-        if key[0] in "وفبل" and len(base) >= MIN_LENGTH and base in groups and key in groups:
-            group, target = groups.pop(key), groups[base]
-            target.tf += group.tf
-            target.docs |= group.docs
-            target.surfaces.update(group.surfaces)
+        if key[0] not in "وفبل" or len(base) < MIN_LENGTH or base not in groups or key in took_in:
+            continue
+        if uses[base] >= uses[key] and not _has_article_form(groups[key], key):
+            _fold(groups, key, base)
+            took_in.add(base)
+
+
+def _has_article_form(group: _Group, key: str) -> bool:
+    """Whether one of the group's spellings is the article followed by the whole key."""
+    definite = f"ال{key}"
+    return any(normalize(surface) == definite for surface in group.surfaces)
+
+
+# Endings of one Arabic lemma that are folded together (longest first): the relative adjective
+# (nisba: فلسطيني, فلسطينية, فلسطينيين, فلسطينيون, فلسطينيات) and the sound masculine plural's two
+# cases (مواطنون, مواطنين).
+_NISBA_ENDINGS = ("يين", "يون", "يات", "يه", "ي")
+_PLURAL_ENDINGS = ("ون", "ين")
+
+
+def suffix_family(key: str) -> str | None:
+    """The lemma a group key is an ending variant of (فلسطينيين -> فلسطيني, مواطنون -> مواطنين),
+    None for a key with neither ending or with a stem shorter than MIN_LENGTH.
+
+    The bare noun is not in the family (فلسطين stays apart from فلسطيني): اجتماع / اجتماعي
+    (meeting, social) and مركز / المركزي (centre, central) are different words. Nor are nouns in
+    اية / ايات, which are no adjectives (الولايات, the US, and الولاية, a province), nor ات with ة,
+    nor ون / ين after a short stem (عيون, eyes, and عين)."""
+    for ending in _NISBA_ENDINGS:
+        stem = key[: -len(ending)]
+        if key.endswith(ending) and len(stem) >= MIN_LENGTH and not stem.endswith("ا"):
+            return stem + "ي"
+    for ending in _PLURAL_ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= MIN_LENGTH:
+            return key[: -len(ending)] + "ين"
+    return None
+
+
+def _merge_suffixes(groups: dict[str, _Group]) -> None:
+    """Fold the ending variants of one lemma (:func:`suffix_family`) into its most used one, so a
+    story's keywords do not name الفلسطيني, الفلسطينية and الفلسطينيين side by side."""
+    families: dict[str, list[str]] = defaultdict(list)
+    for key in groups:
+        family = suffix_family(key)
+        if family is not None:
+            families[family].append(key)
+    for keys in families.values():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda k: (-groups[k].tf, k))
+        for key in keys[1:]:
+            _fold(groups, key, keys[0])
+
+
+def _fold(groups: dict[str, _Group], key: str, into: str) -> None:
+    """Move the group ``key`` into the group ``into``."""
+    group, target = groups.pop(key), groups[into]
+    target.tf += group.tf
+    target.docs |= group.docs
+    target.surfaces.update(group.surfaces)
 
 
 def _score(key: str, group: _Group, articles: int, corpus: CorpusFrequencies | None) -> float:

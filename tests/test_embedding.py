@@ -11,7 +11,7 @@ import pytest
 from service.bags import Bag, KeptTerms, TermCounts, concat_bags
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.embedding import LexicalEmbedder, build_embedder
+from service.embedding import LexicalEmbedder, build_embedder, word_id
 from service.text import matching_form
 
 
@@ -122,3 +122,37 @@ def test_kept_and_full_bags_weigh_the_same() -> None:
         for a, b in zip(embedder.weigh_many(bags), embedder.weigh_many(kept), strict=True)
     )
     assert [len(part) for part in concat_bags([])] == [0, 0, 0]
+
+
+def _cosine(embedder: LexicalEmbedder, a: PreparedArticle, b: PreparedArticle) -> float:
+    """Exact sparse TF-IDF cosine of two articles under the embedder's current IDF."""
+    (ids_a, w_a), (ids_b, w_b) = (embedder.weigh(t) for t in embedder.terms([a, b]) if t is not None)
+    _, at_a, at_b = np.intersect1d(ids_a, ids_b, return_indices=True)
+    return float(np.dot(w_a[at_a], w_b[at_b]))
+
+
+QUAKE_EN = article(
+    "e1",
+    "Earthquake kills 12 in eastern Turkey",
+    "A strong earthquake struck the Malatya province of eastern Turkey on Monday and killed at least 12 "
+    "people, the disaster agency said. Rescue teams were searching the rubble of the buildings.",
+)
+BANK_EN = article(
+    "e2",
+    "ECB cuts rates for the first time in five years",
+    "The European Central Bank cut its deposit rate on Thursday, the first cut since 2019, as inflation "
+    "in the euro zone eased. Lagarde said that the bank was not committing to a path of more cuts.",
+)
+
+
+def test_unrelated_english_articles_stay_apart_on_an_arabic_store() -> None:
+    embedder = LexicalEmbedder()
+    for _ in range(200):  # a store of Arabic news: no English feature has been seen
+        for doc in (ABHA_1, ABHA_2, OIL):
+            embedder.observe(embedder.terms([doc])[0])
+    # function words ("the, in, of, and, said") would carry the highest IDF and tie the two
+    assert _cosine(embedder, QUAKE_EN, BANK_EN) < 0.05
+    english, arabic = (set(t.ids.tolist()) for t in embedder.terms([QUAKE_EN, ABHA_1]) if t is not None)
+    assert not {word_id(w) for w in ("the", "of", "and", "said")} & english
+    assert word_id("earthquake") in english
+    assert word_id("في") in arabic  # Arabic function words stay: an Arabic store's IDF discounts them

@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from service.keywords import CorpusFrequencies, display_form, group_key, is_stopword, keywords, term_of
+from service.keywords import (
+    CorpusFrequencies,
+    display_form,
+    function_words,
+    group_key,
+    is_stopword,
+    keywords,
+    suffix_family,
+    term_of,
+)
 from service.text import normalize
 
 
@@ -40,6 +49,63 @@ def test_keywords_keep_the_original_spelling() -> None:
 def test_particle_forms_fold_into_the_bare_word() -> None:
     terms = keywords(["كوريا كوريا لكوريا بكوريا بيونغ بيونغ"] * 2)
     assert "كوريا" in terms and "لكوريا" not in terms and "بكوريا" not in terms
+
+
+# Words that only look like a particle form: each is frequent, its "bare" word (آيات via لايات,
+# لديه, زاره, ساد, الجنة, نية) is another, rarer word of the story.
+LOOKALIKES = ("الولايات", "البلدية", "وزارة", "الفساد", "اللجنة", "فنية")
+BARE = ("آيات", "لديه", "زاره", "ساد", "الجنة", "نية")
+
+
+def test_words_starting_with_a_particle_letter_keep_their_meaning() -> None:
+    genuine = ("القوات", "القوات", "وقوات", "لكوريا", "كوريا", "كوريا")
+    texts = [" ".join(LOOKALIKES * 3 + ("ولايات", "لايات") + BARE + genuine)] * 3
+    terms = keywords(texts, limit=20, least=20)
+    assert set(LOOKALIKES) <= set(terms)
+    assert set(BARE) <= set(terms)  # the rare words stay their own groups, nothing is folded into them
+    assert {"القوات", "كوريا"} <= set(terms) and not {"وقوات", "لكوريا"} & set(terms)  # real particles
+
+
+def test_a_word_written_after_the_article_is_not_a_particle_form() -> None:
+    # لديه ("he has") is used more than البلدية here, but البلدية proves its ب is the word's own
+    terms = keywords(["البلدية بلدية بلدية لديه لديه لديه لديه"] * 2, limit=5, least=5)
+    assert "البلدية" in terms or "بلدية" in terms
+    assert "لديه" in terms
+
+
+def test_particle_folds_do_not_chain() -> None:
+    # each step alone would fold (the shorter word is used as often), but a word that took in
+    # another is not folded on: ولايات joins لايات, which stays apart from ايات
+    terms = keywords(["ولايات لايات لايات ايات ايات ايات"] * 2, limit=5, least=5)
+    assert "لايات" in terms and "ايات" in terms and "ولايات" not in terms
+
+
+def test_ending_variants_of_one_lemma_are_one_keyword() -> None:
+    text = (
+        "الفلسطيني الفلسطيني الفلسطيني الفلسطينية الفلسطينية الفلسطينيين الفلسطينيين الفلسطينيون "
+        "المستوطنين المستوطنين المستوطنون فلسطين فلسطين دوابشة دوابشة"
+    )
+    terms = keywords([text] * 3, limit=10, least=10)
+    palestinian = {"الفلسطيني", "الفلسطينية", "الفلسطينيين", "الفلسطينيون"}
+    assert set(terms) & palestinian == {"الفلسطيني"}  # the most used spelling names the lemma
+    assert set(terms) & {"المستوطنين", "المستوطنون"} == {"المستوطنين"}
+    assert "فلسطين" in terms  # the bare noun stays its own keyword
+
+
+def _family(word: str) -> str | None:
+    return suffix_family(group_key(normalize(word)))
+
+
+def test_suffix_family_keeps_different_words_apart() -> None:
+    assert _family("الفلسطينيين") == _family("الفلسطينية") == _family("فلسطيني")
+    assert _family("مستشفيات") == _family("مستشفى")
+    assert _family("المواطنون") == _family("المواطنين")
+    # a noun and its adjective are other words: meeting / social, centre / central
+    assert _family("اجتماع") != _family("الاجتماعي") and _family("مركز") != _family("المركزي")
+    assert _family("فلسطين") != _family("الفلسطيني")
+    # nouns in اية (the US / a province) and plurals of a short stem (eyes / eye) are left alone
+    assert _family("الولايات") is None and _family("الولاية") is None
+    assert _family("عيون") is None and _family("عين") is None
 
 
 def test_group_key_strips_the_article_but_keeps_short_words() -> None:
@@ -105,3 +171,10 @@ def test_empty_input_gives_no_keywords() -> None:
 def test_display_prefers_the_bare_or_definite_word_over_fused_particles() -> None:
     assert display_form({"وقوات": 5, "القوات": 3, "قوات": 1}, normalize("قوات")) == "القوات"
     assert display_form({"وقوات": 5}, normalize("قوات")) == "وقوات"
+
+
+def test_function_words_span_news_languages_but_not_arabic_content_words() -> None:
+    words = function_words()
+    assert {"the", "and", "les", "und", "في", "التي", "said"} <= words
+    # Persian lists are left out: normalized they hold Arabic content words
+    assert not {"اعلام", "امور", "افراد"} & words

@@ -10,6 +10,8 @@ import numpy as np
 from service.clustering import StoryClusterer
 from service.config import Settings
 from service.documents import PreparedArticle
+from service.embedding import word_id
+from service.keywords import function_words
 from service.pipeline import prepare
 from service.schemas import ArticleIn
 from service.story_state import sparse_cos
@@ -76,3 +78,44 @@ def test_shared_terms_is_the_signature_share_the_article_contains(tmp_path: Path
     assert np.isclose(shared(np.sort(sig_ids)), 1.0)
     assert shared(np.zeros(0, np.uint32)) == 0.0
     assert not scorer._scratch.words.any()  # the scratch mask is cleared after each query
+
+
+QUAKE = (
+    "Earthquake kills 12 in eastern Turkey",
+    "A strong earthquake struck the Malatya province of eastern Turkey on Monday and killed at least 12 "
+    "people, the disaster agency AFAD said. It was felt in Adiyaman and Elazig, and rescue teams were "
+    "searching the rubble of the collapsed buildings in the city for people who were trapped.",
+)
+BANK = (
+    "ECB cuts rates for the first time in five years",
+    "The European Central Bank cut its deposit rate on Thursday, the first cut since 2019, as inflation "
+    "in the euro zone eased. Lagarde said that the bank was not committing to a path of more cuts and "
+    "that it would decide at each of its meetings, economists at the bank said.",
+)
+SEISME = "Un séisme a frappé lundi la province de Malatya, dans l'est de la Turquie."
+
+
+def _keyword_words(clusterer: StoryClusterer, d: PreparedArticle) -> list[str]:
+    """The article's keywords as words (its ids mapped back through its own text)."""
+    item = clusterer._embed([d])[0]
+    clusterer.scorer.compact(item.member, keep=None)
+    vocab = {word_id(w): w for w in f"{d.title_norm} {d.body_norm}".split()}
+    return [vocab[i] for i in item.member.keyword_list()]
+
+
+def test_english_and_french_keywords_leave_out_function_words(tmp_path: Path) -> None:
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    english = _keyword_words(clusterer, doc(0, *QUAKE))
+    french = _keyword_words(clusterer, doc(1, "Séisme en Turquie", SEISME))
+    assert not set(english + french) & function_words()
+    assert {"malatya", "earthquake", "afad"} <= set(english)
+    assert {"malatya", "turquie", "séisme"} <= set(french)
+
+
+def test_unrelated_english_articles_share_no_signature_words(tmp_path: Path) -> None:
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path))
+    clusterer.assign(doc(0, *QUAKE), 0, None)
+    ranked = clusterer._candidates(clusterer._embed([doc(1, *BANK)])[0])
+    assert [c.story for c in ranked] == [clusterer.members["a0"].story]
+    assert ranked[0].terms == 0.0  # "the, in, of, said, at" no longer count as shared words
+    assert clusterer._joinable(ranked) is None
