@@ -316,7 +316,7 @@ class VectorIndex:
             if same:
                 return False
             log.warning("FAISS index %s disagrees with the database; rebuilding", self.path)
-        elif self.path is not None and self.path.exists():
+        elif self.path is not None and self.path.exists() and len(expected):  # an empty store has none yet
             log.warning("FAISS index %s missing or unreadable; rebuilding", self.path)
         self.reset(vectors if isinstance(vectors, Mapping) else vectors(), times)
         self.save()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _TATWEEL = "\u0640"
@@ -132,6 +133,7 @@ def _reporting_lines(text: str) -> list[tuple[str, str]]:
     return kept
 
 
+@lru_cache(maxsize=512)  # a summary reads a body for its sentences and again for its keywords
 def strip_furniture(text: str) -> str:
     """Raw text without furniture lines; the original text when nothing substantial remains."""
     return "\n".join(line for line, _ in _reporting_lines(text))
