@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # `make run` honours the service's own variables too (STORYLINE_DATA_DIR, STORYLINE_LOAD_SEEDS).
 DATA_DIR ?= $(or $(STORYLINE_DATA_DIR),./data)
-SEEDS := $(if $(filter false False FALSE 0 no,$(STORYLINE_LOAD_SEEDS)),--no-seeds,--seeds)
+# STORYLINE_LOAD_SEEDS, when set, is read by the service itself.
+SEEDS := $(if $(STORYLINE_LOAD_SEEDS),,--seeds)
 # Where PyPI's torch wheel would bring CUDA packages (hosts without a local CPU wheel), e.g.
 # `make run TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
 TORCH_INDEX ?=

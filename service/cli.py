@@ -63,9 +63,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     except ReindexError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return ingest_all(
-        settings, ((f"stored article {n}", a) for n, a in enumerate(articles, 1)), args.batch_size, args.quiet
-    )
+    numbered_articles = ((f"stored article {n}", a) for n, a in enumerate(articles, 1))
+    return ingest_all(settings, numbered_articles, args.batch_size, args.quiet, rendered=True)
 
 
 def cmd_settings(args: argparse.Namespace) -> int:

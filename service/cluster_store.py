@@ -10,10 +10,12 @@ change, so a paginated walk can see every story with the keys it had when the wa
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from service.story_db import read_snapshot, write
@@ -144,6 +146,10 @@ class StoryFilter:
     published_until: str | None = None
 
 
+def _timestamp(iso: str | None, default: float) -> float:
+    return default if iso is None else datetime.fromisoformat(iso).timestamp()
+
+
 def _where(flt: StoryFilter, updated: str, size: str) -> tuple[list[str], list[Any]]:
     """SQL conditions of a filter; ``updated``/``size`` name the (possibly frozen) key expressions."""
     where: list[str] = []
@@ -152,13 +158,18 @@ def _where(flt: StoryFilter, updated: str, size: str) -> tuple[list[str], list[A
         (flt.since, f"{updated} >= ?"),
         (flt.until, f"{updated} <= ?"),
         (flt.min_size, f"{size} >= ?"),
-        (flt.published_since, "f.last_published >= ?"),  # the news time span overlaps the range
-        (flt.published_until, "f.first_published <= ?"),
     )
     for value, sql in bounds:
         if value is not None:
             where.append(sql)
             params.append(value)
+    if flt.published_since is not None or flt.published_until is not None:
+        # an article published in the range (a story's span can straddle a range it has none in)
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a"
+            " WHERE a.cluster_id = f.cluster_id AND a.published_ts BETWEEN ? AND ?)"
+        )
+        params += [_timestamp(flt.published_since, -math.inf), _timestamp(flt.published_until, math.inf)]
     for kind in ("source", "language", "phase"):
         value = getattr(flt, kind)
         if value is not None:

@@ -99,6 +99,7 @@ class DuplicateDetector:
         self._groups = DuplicateGroups(self._order)
         self._seq = 0
         self._cache: tuple[tuple[str, str, str], Prepared] | None = None
+        self._url_agreement = max(1, self.near.permutations // 8)
         self._far_agreement = min_agreement(
             self.near.permutations, settings.distant_jaccard_threshold, settings.far_skip_risk
         )
@@ -165,8 +166,10 @@ class DuplicateDetector:
         computed before taking the lock) keeps the hashing out of the locked part. Verifying the
         candidates (:meth:`DuplicateCheck.matches`) reads only stored texts, so it needs no lock."""
         content, url = self._exact(doc)
-        exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
         text, sketch, headline = sketched or self._prepare(doc, remember=False)
+        if url and not content and not self._shares_text(sketch, url):
+            url = None  # as ingest decides: a stored address with another text is no copy
+        exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
         return DuplicateCheck(self.near, exact, text, headline, self._others(doc, sketch))
 
     def status(self, article_id: str) -> DuplicateMatch | None:
@@ -199,7 +202,7 @@ class DuplicateDetector:
         else:
             minhash, entry.headline = sh.split_signature(signature, self.settings.num_perm)
             sketch = sh.decode_signature(minhash)
-        if url and not content and sketch is not None and not self._shares_text(sketch, url):
+        if url and not content and not self._shares_text(sketch, url):
             url = None  # one address for different texts (a feed's home or section page): not a copy
         if content or url:
             decision = self._link(doc.id, content or url or "", "exact" if content else "url", 1.0)
@@ -210,11 +213,11 @@ class DuplicateDetector:
         self._cache = None
         return decision
 
-    def _shares_text(self, sketch: LeanMinHash, other: str) -> bool:
-        """Whether a text shares content with a stored article: one LSH band in common (16 bands
-        of 2: a 4-in-5 chance at Jaccard 0.3, under 1 in 25 at 0.05). True without its sketch."""
-        agreeing = self.near.agreement(sketch, [other])
-        return not agreeing or agreeing[other] > 0
+    def _shares_text(self, sketch: LeanMinHash | None, other: str) -> bool:
+        """Whether a text shares content with a stored article: at least an eighth of their MinHash
+        permutations agree (4 of 32: 99% at Jaccard 0.3, 7% at 0.05). True when either has no sketch."""
+        agreeing = self.near.agreement(sketch, [other]) if sketch is not None else {}
+        return not agreeing or agreeing[other] >= self._url_agreement
 
     def _link(self, article_id: str, other: str, kind: DuplicateType, score: float) -> DedupDecision:
         """Join ``other``'s group; the edge points at that group's original, so the persisted

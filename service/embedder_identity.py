@@ -8,12 +8,14 @@ the embedder's fingerprint with its first start, and a start with another one is
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from service.embedding import Embedder
 from service.store import Store
 
 STATE_KEY = "embedder"
+log = logging.getLogger(__name__)
 
 
 class EmbedderMismatch(RuntimeError):
@@ -32,6 +34,13 @@ def check_embedder(store: Store, embedder: Embedder, data_dir: Path) -> None:
         raise _mismatch(
             data_dir, f"an embedder of {width} dimensions", f"{embedder.fingerprint} ({embedder.dim})"
         )
+    if width is not None:
+        log.warning(
+            "data directory %s records no embedder (written before stop 24); taken to be %s, which "
+            "has vectors of its size; if it was built with another model, reindex it",
+            data_dir,
+            embedder.fingerprint,
+        )
     with store.transaction() as tx:
         tx.put_state(STATE_KEY, embedder.fingerprint.encode())
 
@@ -39,8 +48,9 @@ def check_embedder(store: Store, embedder: Embedder, data_dir: Path) -> None:
 def _mismatch(data_dir: Path, built: str, configured: str) -> EmbedderMismatch:
     return EmbedderMismatch(
         f"data directory {data_dir} holds vectors of {built}, but this start is configured for "
-        f"{configured}; vectors of two embedders cannot share one index. Set STORYLINE_EMBEDDER and "
-        "STORYLINE_EMBEDDING_MODEL back to what built it, or give the new embedder its own data "
+        f"{configured}; vectors of two embedders cannot share one index. Set the embedder settings "
+        "(STORYLINE_EMBEDDER, STORYLINE_EMBEDDING_MODEL, STORYLINE_STORIES__LEXICAL_DIM, ...) back to "
+        "what built it, or give the new embedder its own data "
         "directory (--data-dir / STORYLINE_DATA_DIR) and copy the articles into it with "
         f"`python -m service reindex {data_dir} --data-dir NEW_DIR`."
     )

@@ -21,7 +21,8 @@ import numpy as np
 from service.bags import EMPTY_TERMS, Bag, TermCounts, concat_bags
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.keywords import function_words
+from service.function_words import digest as function_words_digest
+from service.function_words import function_words
 from service.text import words
 
 HASH_BITS = 20
@@ -80,7 +81,7 @@ class LexicalEmbedder:
         self.title_weight = title_weight
         self.max_words = max_words
         self.name = f"lexical-char{ngram}-d{dim}"
-        self.fingerprint = self.name
+        self.fingerprint = f"{self.name} function-words {function_words_digest()}"
         rng = np.random.default_rng(20150806)
         self._bucket = rng.integers(0, dim, N_FEATURES, dtype=np.int32)
         self._sign = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), N_FEATURES)
@@ -93,12 +94,6 @@ class LexicalEmbedder:
         # becomes the old one. Frequent words stay cached; memory stays bounded.
         self._word_cache: dict[str, bytes] = {}
         self._word_cache_old: dict[str, bytes] = {}
-        # Function words of languages other than Arabic are left out of the bag (the word and its
-        # n-grams). The IDF cannot discount them on a store of mostly Arabic news: there every
-        # English n-gram had the highest IDF, "the" weighed as much as a name, and unrelated
-        # English articles scored 0.3-0.5 to each other. Arabic ones stay: the IDF of an Arabic
-        # store discounts them, and the Arabic evaluation and the seed stories were tuned with them.
-        self._skip = function_words(arabic=False)
 
     def _word_features(self, word: str) -> bytes:
         """Feature ids of one word, the word itself and its padded character n-grams, as the bytes
@@ -128,7 +123,7 @@ class LexicalEmbedder:
     def _doc_terms(self, doc: PreparedArticle) -> TermCounts:
         """Weighted feature counts of one article (title words count ``title_weight`` times)."""
         counts: dict[str, float] = {}
-        skip = self._skip
+        skip = function_words(doc.language)  # of its own language (see service.function_words)
         for word in words(doc.body_norm)[: self.max_words]:
             if word not in skip:
                 counts[word] = counts.get(word, 0.0) + 1.0

@@ -24,11 +24,12 @@ def numbered(paths: Sequence[Path]) -> Iterator[tuple[str, RawArticle]]:
             yield f"item {number} of {path}", item
 
 
-def _valid(raw: Iterator[tuple[str, RawArticle]], invalid: list[str]) -> Iterator[ArticleIn]:
-    """Validated articles; the invalid ones are counted and named, not fatal for a file import."""
+def _valid(raw: Iterator[tuple[str, RawArticle]], invalid: list[str], rendered: bool) -> Iterator[ArticleIn]:
+    """Validated articles; the invalid ones are counted and named, not fatal for a file import.
+    ``rendered``: texts stored by Storyline, whose markup was rendered when they came in."""
     for origin, item in raw:
         try:
-            yield ArticleIn.model_validate(item)
+            yield ArticleIn.model_validate(item, context={"rendered": rendered})
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "article"
@@ -48,9 +49,14 @@ def _batches(items: Iterator[ArticleIn], size: int) -> Iterator[list[ArticleIn]]
 
 
 def ingest_all(
-    settings: Settings, items: Iterator[tuple[str, RawArticle]], batch_size: int, quiet: bool
+    settings: Settings,
+    items: Iterator[tuple[str, RawArticle]],
+    batch_size: int,
+    quiet: bool,
+    rendered: bool = False,
 ) -> int:
-    """Ingest articles in batches into the data directory, with a progress bar and a summary."""
+    """Ingest articles in batches into the data directory, with a progress bar and a summary
+    (``rendered``: see :func:`_valid`)."""
     from tqdm import tqdm
 
     from service.embedder_identity import EmbedderMismatch
@@ -62,7 +68,7 @@ def ingest_all(
     started = time.perf_counter()
     try:
         with Pipeline.open(settings) as pipeline, tqdm(unit="art", disable=quiet) as bar:
-            for batch in _batches(_valid(items, invalid), batch_size):
+            for batch in _batches(_valid(items, invalid, rendered), batch_size):
                 for result in pipeline.ingest(batch):
                     outcome[result.status] += 1
                     if result.status == "created" and result.duplicate:

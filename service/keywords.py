@@ -23,12 +23,11 @@ import numpy as np
 import stopwordsiso
 
 from service.background_freq import BackgroundFrequencies
-from service.text import arabic_ratio, normalize
+from service.text import arabic_ratio, normalize, without_invisible
 
 # A word with its diacritics and tatweel kept, so the surface form is the stored spelling.
 _TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")
 _HAS_DIGIT = re.compile(r"\d")
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Definite article and particles fused with it, longest first (matching form: alef folded).
 _AR_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 # Generic news vocabulary that stopword lists miss: days, reporting verbs, time words.
@@ -42,24 +41,6 @@ _NEWS_WORDS = (
 MIN_LENGTH = 3
 MAX_BACKGROUND_IDF = 7.0  # words unknown to the background count as rare, but not unboundedly
 MIN_CORPUS_DOCS = 200  # below this the stored corpus says too little; wordfreq alone is used
-
-
-# Languages whose stopwords are function words (:func:`function_words`): Arabic and the main
-# languages of international news. Persian and Urdu are left out on purpose: normalized, their
-# lists hold Arabic content words (اعلام, امور, افراد, اطراف).
-FUNCTION_WORD_LANGS = ("ar", "en", "fr", "es", "de", "it", "pt", "nl", "tr", "ru", "id")
-
-
-@lru_cache(maxsize=2)
-def function_words(arabic: bool = True) -> frozenset[str]:
-    """Stopwords of FUNCTION_WORD_LANGS plus the news words, in matching form (single words):
-    words that say nothing about which event an article reports, whatever its language.
-    ``arabic=False``: only those without Arabic letters (what the lexical embedder leaves out)."""
-    raw = set(_NEWS_WORDS.split())
-    for lang in FUNCTION_WORD_LANGS:
-        raw |= set(stopwordsiso.stopwords(lang))
-    words = (n for n in (normalize(w) for w in raw) if n and " " not in n)
-    return frozenset(w for w in words if arabic or not _ARABIC_LETTER.search(w))
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +80,7 @@ def term_of(surface: str) -> tuple[str, str] | None:
 
 def surface_tokens(text: str) -> list[str]:
     """Word tokens of a stored text, diacritics kept."""
-    return _TOKEN.findall(text)
+    return _TOKEN.findall(without_invisible(text))
 
 
 _BACKGROUND = BackgroundFrequencies()  # tables built on first use, like the cache below
@@ -238,9 +219,10 @@ def _has_article_form(group: _Group, key: str) -> bool:
 
 
 # Endings of one Arabic lemma that are folded together (longest first): the relative adjective
-# (nisba: فلسطيني, فلسطينية, فلسطينيين, فلسطينيون, فلسطينيات) and the sound masculine plural's two
-# cases (مواطنون, مواطنين).
-_NISBA_ENDINGS = ("يين", "يون", "يات", "يه", "ي")
+# and its masculine plurals (فلسطيني, فلسطينيين, فلسطينيون) and the sound masculine plural's two
+# cases (مواطنون, مواطنين). Not the feminine ية / يات: they are also nouns of their own
+# (الجمهورية / الجمهوري, الجنسية / الجنسي, الرياضيات / الرياضي).
+_NISBA_ENDINGS = ("يين", "يون", "ي")
 _PLURAL_ENDINGS = ("ون", "ين")
 
 

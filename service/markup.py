@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 import re
 
-# Elements whose content is never text a reader sees.
-_HIDDEN = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+# Elements whose content is never text a reader sees, and comments: where each opens; where it
+# ends is found with str.find (a lazy ``.*?`` to a closing tag would rescan the rest of the text
+# for every unclosed one: quadratic, seconds for a body of repeated "<style>").
+_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template)\b[^>]*>|<!--", re.I)
 # Tags that end a line or a paragraph where they stand.
 _BREAK = re.compile(
     r"</?(p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|header|footer|figure|"
@@ -32,19 +34,36 @@ def has_markup(text: str) -> bool:
     )
 
 
+def _without_hidden(text: str) -> str:
+    """The text without hidden elements and comments (an unclosed one runs to the end), in one pass."""
+    lowered, kept, at = text.lower(), [], 0
+    while (found := _HIDDEN_OPEN.search(text, at)) is not None:
+        kept.append(text[at : found.start()])
+        closing = f"</{found.group(1).lower()}" if found.group(1) else "-->"
+        end = lowered.find(closing, found.end())
+        if end < 0:
+            return " ".join(kept)
+        at = text.find(">", end) + 1 if found.group(1) else end + len(closing)
+        if at <= 0:
+            return " ".join(kept)
+    kept.append(text[at:])
+    return " ".join(kept)
+
+
 def to_text(text: str) -> str:
     """The text with markup rendered: hidden elements and tags removed, block tags as line
     breaks, entities decoded. Text without markup is returned unchanged."""
     if not has_markup(text):
         return text
-    text = _HIDDEN.sub(" ", text)
+    text = _without_hidden(text)
     text = _BREAK.sub("\n", text)
     text = _TAG.sub("", text)
-    text = html.unescape(text)
+    text = _ENTITY.sub(lambda entity: html.unescape(entity.group()), text)  # only complete ones
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def to_line(text: str) -> str:
     """:func:`to_text` for a one-line field (a title): line breaks become spaces."""
-    return " ".join(to_text(text).split()) if has_markup(text) else text
+    rendered = to_text(text)
+    return text if rendered is text else " ".join(rendered.split())

@@ -30,7 +30,7 @@ def resolve_model(name_or_path: str) -> str:
 
     A value written as a path must name a model directory: it fails here, at once, rather than
     after a minute of download retries for a hub model of that name."""
-    for candidate in (Path(name_or_path), PROJECT_ROOT / name_or_path):
+    for candidate in (Path(name_or_path).expanduser(), PROJECT_ROOT / name_or_path):
         if candidate.is_dir():
             if not any((candidate / marker).is_file() for marker in MODEL_MARKERS):
                 raise EmbedderConfigError(
@@ -50,13 +50,20 @@ SMALL_FILE_BYTES = 1 << 20
 
 def model_digest(path: Path) -> str:
     """A short digest of a model directory: its small files' bytes (configs, pooling, tokenizer)
-    and its large files' sizes (the weights), so another model or pooling differs."""
+    and of each large file (the weights) its size and first and last megabyte, so another model,
+    checkpoint or pooling differs. Hidden files and READMEs (caches, model cards) do not count."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    files = (p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".") and p.suffix != ".md")
+    for file in sorted(
+        f for f in files if not any(part.startswith(".") for part in f.relative_to(path).parts)
+    ):
         size = file.stat().st_size
         digest.update(f"{file.relative_to(path)}\0{size}\0".encode())
-        if size <= SMALL_FILE_BYTES:
-            digest.update(file.read_bytes())
+        with file.open("rb") as handle:
+            digest.update(handle.read(SMALL_FILE_BYTES))
+            if size > 2 * SMALL_FILE_BYTES:
+                handle.seek(-SMALL_FILE_BYTES, 2)
+                digest.update(handle.read())
     return digest.hexdigest()[:16]
 
 

@@ -85,7 +85,12 @@ def _place(source: Path, target: Path, force: bool) -> Path:
 
 def place_model(source: str, models_dir: Path, name: str | None = None, force: bool = False) -> Path:
     """Copy or download the model into ``models_dir/<name>`` and return that directory."""
-    target = models_dir / (name or model_dir_name(source))
+    folder = name or model_dir_name(
+        str(Path(source).expanduser().resolve()) if Path(source).exists() else source
+    )
+    if not folder or folder in (".", "..") or Path(folder).name != folder:
+        raise ModelImportError(f"{folder!r} is not a folder name under {models_dir}; give one with --name")
+    target = models_dir / folder
     models_dir.mkdir(parents=True, exist_ok=True)
     local = Path(source).expanduser()
     if _is_model_dir(local):

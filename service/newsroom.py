@@ -23,8 +23,9 @@ def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheck
 
 
 def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
-    draft = ArticleIn(
+    draft = ArticleIn.model_construct(  # already validated (and its markup rendered) as a check
         id=DRAFT_ID,
+        language=None,
         source="draft",
         title=request.title,
         body=request.body,

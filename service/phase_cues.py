@@ -23,17 +23,6 @@ from service.phase_cues_en import EN_CUE_WORDS, EN_TITLE_ONLY
 
 # Event nouns: "after the <event>" is reaction or consequence wording.
 _EVENT_NOUNS = ["هجوم", "تفجير", "انفجار", "حادث", "حادثه", "اعتداء", "مقتل", "وفاه", "افتتاح"]
-_EN_EVENT_NOUNS = [
-    "attack",
-    "blast",
-    "bombing",
-    "quake",
-    "earthquake",
-    "crash",
-    "shooting",
-    "explosion",
-    "storm",
-]
 
 _AR_CUE_WORDS: dict[str, list[str]] = {
     "pre": [

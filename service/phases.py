@@ -197,7 +197,7 @@ def phase_codes_at(times: np.ndarray, codes: np.ndarray, event: float) -> np.nda
     votes = _votes(hours, codes)
     unmarked = np.where(votes >= 0, votes, np.where(hours <= CORE_HOURS, 2, 3))
     conditions = [
-        ((hours < 0) & (codes <= _PRE)) | ((codes == _PRE) & (hours < PRE_GRACE_HOURS)),
+        ((hours < 0) & ((codes == 0) | (codes == _PRE))) | ((codes == _PRE) & (hours < PRE_GRACE_HOURS)),
         codes == _AFTERMATH,
         (codes == _ARRIVAL) & (hours <= ARRIVAL_HOURS),
         (codes == _ARRIVAL) | (codes == _CORE),

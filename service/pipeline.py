@@ -83,13 +83,13 @@ class Pipeline:
         from service.clustering import StoryClusterer
         from service.dedup import DuplicateDetector
 
+        stories = StoryClusterer(settings)  # builds the embedder first: a bad model setting touches no file
         lock = DataDirectoryLock(settings.data_dir).acquire()
         store: Store | None = None
         try:
             store = Store(settings.database_path).open()
             holder: dict[str, Pipeline] = {}
             dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
-            stories = StoryClusterer(settings)
             check_embedder(store, stories.embedder, settings.data_dir)
             pipeline = cls(settings, store, dedup, stories, stories.embedder.name)
             pipeline.lock = lock

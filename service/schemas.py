@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, field_validator
 
 from service.documents import DuplicateMatch
 from service.language import language_code
@@ -24,14 +24,24 @@ def _require_text(value: str) -> str:
     return value
 
 
-def _body_text(value: str) -> str:
+def _rendered(info: ValidationInfo) -> bool:
+    """Whether the text was rendered before (``context={"rendered": True}``: stored articles
+    copied by ``reindex``). Rendering is not idempotent: ``&lt;b&gt;`` renders to a literal
+    ``<b>``, which a second pass would take for a tag."""
+    return bool(info.context and info.context.get("rendered"))
+
+
+def _body_text(value: str, info: ValidationInfo) -> str:
     """The body with its markup rendered as text (:mod:`service.markup`), then checked for words."""
-    return _require_text(to_text(value))
+    return _require_text(value if _rendered(info) else to_text(value))
 
 
-def _title_text(value: str | None) -> str | None:
-    """The title with its markup rendered on one line."""
-    return None if value is None else to_line(value)
+def _title_text(value: str | None, info: ValidationInfo) -> str | None:
+    """The title with its markup rendered on one line; a title that was only markup is none."""
+    if value is None or _rendered(info):
+        return value
+    line = to_line(value)
+    return line if line or not value else None
 
 
 def _time(value: object) -> datetime | None:

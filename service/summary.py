@@ -180,7 +180,7 @@ def _summary_pool(articles: Sequence[StoryArticle]) -> tuple[list[int], np.ndarr
         weights = np.vstack([v for v in vectors if v is not None]).astype(np.float64) @ rep.astype(np.float64)
         near = np.sort(weights)[::-1][1 : 1 + FOCUS_NEIGHBOURS]  # [0] is the representative
         if len(near):
-            keep = weights >= FOCUS_SHARE * float(near.mean())
+            keep = weights >= max(0.0, FOCUS_SHARE * float(near.mean()))
             originals = [i for i, kept in zip(originals, keep, strict=True) if kept]
             weights = weights[keep]
     order = np.argsort(-weights, kind="stable")[:MAX_ARTICLES]

@@ -77,8 +77,10 @@ _FURNITURE_PATTERNS = [
 _FURNITURE = re.compile("|".join(_FURNITURE_PATTERNS))
 # A tag list ("سمات الجوازات وافدون ...") is furniture when it has no sentence punctuation: the
 # same word also opens sentences ("سمات التميز في شخصيته ...، وهي ...").
-_TAG_LIST = re.compile(r"^(سمات|tags|keywords)\b")
-_SENTENCE_PUNCTUATION = re.compile(r"[.,،؛;!?؟:]")
+_TAG_LIST = re.compile(r"^(سمات|الكلمات الداله|keywords)\b")  # matched on the folded form
+_TAG_LABEL = re.compile(r"^\W*\w+(?: \w+)?\s*[:：]?\s*")
+_TAG_SEPARATOR = re.compile(r"\s*[،,|;؛]\s*")
+_SENTENCE_END_MARK = re.compile(r"[.!?؟]")
 # A line with at most this many words and no sentence punctuation is treated as a
 # label (section name, photo caption, sub-heading) rather than reporting.
 _LABEL_MAX_WORDS = 3
@@ -93,6 +95,11 @@ def fold_arabic(text: str) -> str:
     for variant, base in _LETTER_FOLD:
         text = text.replace(variant, base)
     return text.translate(_DIGIT_FOLD) if _EASTERN_DIGIT.search(text) else text
+
+
+def without_invisible(text: str) -> str:
+    """The text without invisible format characters (a zero-width space splits no word)."""
+    return _INVISIBLE.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -115,12 +122,23 @@ def _is_furniture(line: str, folded: str) -> bool:
         return True
     words = folded.split()
     stripped = line.strip()
-    if _TAG_LIST.match(folded) and not _SENTENCE_PUNCTUATION.search(stripped):
+    if _TAG_LIST.match(folded) and _is_tag_list(stripped):
         return True
     ends_like_sentence = stripped[-1:] in '.!?؟:»"”)' if stripped else False
     if len(words) <= _LABEL_MAX_WORDS and not ends_like_sentence:
         return True
     return len(words) <= _BYLINE_MAX_WORDS and _BYLINE_MARK.search(stripped) is not None
+
+
+def _is_tag_list(line: str) -> bool:
+    """A label, then short items (at most 4 words each) with no sentence end: "سمات: الجوازات،
+    وافدون" or "Keywords: Nepal, earthquake", not "سمات التميز في شخصيته منوعة ومؤثرة، وهي ..."."""
+    if _SENTENCE_END_MARK.search(line):
+        return False
+    items = _TAG_SEPARATOR.split(_TAG_LABEL.sub("", line, count=1))
+    if len(items) == 1:  # space-separated tags: a short line
+        return len(items[0].split()) <= 8
+    return all(len(item.split()) <= 4 for item in items)
 
 
 def _reporting_lines(text: str) -> list[tuple[str, str]]:

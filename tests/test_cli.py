@@ -79,3 +79,19 @@ def test_commands_refuse_a_model_setting_that_names_no_model(
     assert "no such model directory" in capsys.readouterr().err
     assert main(["ingest", str(SEEDS_DIR), "--data-dir", str(data), "--quiet"]) == 2
     assert "models import" in capsys.readouterr().err
+    assert not data.exists()  # refused before the data directory was touched
+
+
+def test_reindex_keeps_stored_text_as_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A stored body is already rendered: `&lt;b&gt;` came in and `<b>` was stored; a copy renders
+    nothing again."""
+    body = "The minister said &lt;b&gt;no&lt;/b&gt; to the proposal on Tuesday after a long debate."
+    source = _jsonl(tmp_path / "feed.jsonl", [{"id": "a", "source": "wire", "body": body}])
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert main(["ingest", str(source), "--data-dir", str(old), "--quiet"]) == 0
+    assert main(["reindex", str(old), "--data-dir", str(new), "--quiet"]) == 0
+    capsys.readouterr()
+    for data in (old, new):
+        with Pipeline.open(Settings(data_dir=data, load_seeds=False)) as pipeline:
+            stored = pipeline.article("a")
+            assert stored is not None and stored.body == body.replace("&lt;", "<").replace("&gt;", ">")

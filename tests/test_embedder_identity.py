@@ -32,10 +32,14 @@ def test_another_embedder_is_refused_and_nothing_is_lost(tmp_path: Path, seeds: 
     with pytest.raises(EmbedderMismatch) as refused:
         Pipeline.build(_settings(tmp_path / "data", dim=128))
     message = str(refused.value)
-    assert "lexical-char4-d256" in message and "lexical-char4-d128" in message and "reindex" in message
+    assert (
+        "lexical-char4-d256 function-words" in message
+        and "lexical-char4-d128" in message
+        and "reindex" in message
+    )
     with Pipeline.open(built) as pipeline:  # the refused start neither changed nor locked anything
         assert pipeline.store.count_articles() == len(seeds)
-        assert pipeline.store.get_state(STATE_KEY) == b"lexical-char4-d256"
+        assert pipeline.store.get_state(STATE_KEY) == pipeline.stories.embedder.fingerprint.encode()
 
 
 def test_a_directory_from_before_fingerprints_is_judged_by_its_vectors(
@@ -48,7 +52,7 @@ def test_a_directory_from_before_fingerprints_is_judged_by_its_vectors(
     with pytest.raises(EmbedderMismatch, match="an embedder of 256 dimensions"):
         Pipeline.build(_settings(tmp_path / "data", dim=128))
     with Pipeline.open(built) as pipeline:  # same size: adopted and recorded from now on
-        assert pipeline.store.get_state(STATE_KEY) == b"lexical-char4-d256"
+        assert pipeline.store.get_state(STATE_KEY) == pipeline.stories.embedder.fingerprint.encode()
 
 
 def test_reindex_copies_the_articles_for_another_embedder(

@@ -15,7 +15,7 @@ from service.embedding import LexicalEmbedder, build_embedder, word_id
 from service.text import matching_form
 
 
-def article(article_id: str, title: str, body: str) -> PreparedArticle:
+def article(article_id: str, title: str, body: str, language: str = "ar") -> PreparedArticle:
     """A prepared article with matching forms, as the pipeline builds it."""
     now = datetime(2015, 8, 6, tzinfo=UTC)
     return PreparedArticle(
@@ -25,7 +25,7 @@ def article(article_id: str, title: str, body: str) -> PreparedArticle:
         title,
         None,
         None,
-        "ar",
+        language,
         now,
         now,
         matching_form(title),
@@ -136,12 +136,14 @@ QUAKE_EN = article(
     "Earthquake kills 12 in eastern Turkey",
     "A strong earthquake struck the Malatya province of eastern Turkey on Monday and killed at least 12 "
     "people, the disaster agency said. Rescue teams were searching the rubble of the buildings.",
+    "en",
 )
 BANK_EN = article(
     "e2",
     "ECB cuts rates for the first time in five years",
     "The European Central Bank cut its deposit rate on Thursday, the first cut since 2019, as inflation "
     "in the euro zone eased. Lagarde said that the bank was not committing to a path of more cuts.",
+    "en",
 )
 
 

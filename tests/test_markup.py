@@ -30,3 +30,15 @@ def test_comparisons_and_ampersands_in_plain_text_stay() -> None:
 @given(st.text(alphabet=st.characters(blacklist_characters="<&")))
 def test_text_without_markup_is_returned_unchanged(text: str) -> None:
     assert to_text(text) == text and to_line(text) == text
+
+
+def test_hidden_elements_and_comments_left_open_run_to_the_end() -> None:
+    """Found with a scan per opening (a lazy regex rescanned the rest for every unclosed one)."""
+    assert to_text("News text.<script>var a = 1;") == "News text."
+    assert to_text("<style>" * 5_000 + "tail") == ""
+    assert to_text("a <!-- open comment <!-- b") == "a"
+    assert to_text("<p>one</p><!-- x --><p>two</p>") == "one\n\ntwo"
+
+
+def test_only_complete_entities_are_decoded() -> None:
+    assert to_text("<p>See ?id=1&region=sa&copy=2 &amp; more</p>") == "See ?id=1&region=sa&copy=2 & more"

@@ -103,7 +103,14 @@ def test_model_fingerprint_tells_models_and_poolings_apart(
     (model / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true}')
     pooled = model_digest(model)
     (model / "model.safetensors").write_bytes(b"\0" * (SMALL_FILE_BYTES + 11))
-    assert len({first, pooled, model_digest(model)}) == 3
+    resized = model_digest(model)
+    (model / "model.safetensors").write_bytes(b"\1" + b"\0" * (SMALL_FILE_BYTES + 10))
+    checkpoint = model_digest(model)
+    assert len({first, pooled, resized, checkpoint}) == 4  # another checkpoint of the same size too
+    (model / "README.md").write_text("a model card")
+    (model / ".cache").mkdir()
+    (model / ".cache" / "meta").write_text("download metadata")
+    assert model_digest(model) == checkpoint  # a model card or a cache file changes no vector
 
 
 def test_a_model_setting_that_names_no_model_fails_at_once(tmp_path: Path) -> None:

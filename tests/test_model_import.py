@@ -80,3 +80,12 @@ def test_a_folder_that_is_not_a_model_is_named(tmp_path: Path, monkeypatch: pyte
     (tmp_path / "notes").mkdir()
     with pytest.raises(ModelImportError, match="is not a model directory"):
         place_model(str(tmp_path / "notes"), tmp_path / "models")
+
+
+def test_a_folder_name_must_be_one_plain_name(tmp_path: Path) -> None:
+    """`--force` removes the target: `.`, `..` or a path would have removed models/ or more."""
+    source = _model(tmp_path / "src" / "encoder")
+    for bad in ("..", ".", "/tmp/x", "a/b"):
+        with pytest.raises(ModelImportError, match="not a folder name"):
+            place_model(str(source), tmp_path / "models", name=bad, force=True)
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())

@@ -387,6 +387,8 @@ def test_published_filters_select_by_news_time(client: TestClient, seeds: list[d
     assert listed(published_until="2023-12-31T23:59:59Z") == {visit}
     assert listed(published_since="2023-09-10T00:00:00Z", published_until="2023-09-13T00:00:00Z") == {visit}
     assert listed(published_since="2023-10-01T00:00:00Z", published_until="2023-12-01T00:00:00Z") == set()
+    # the visit's span covers 6-11 September, but none of its articles was published then
+    assert listed(published_since="2023-09-06T00:00:00Z", published_until="2023-09-11T00:00:00Z") == set()
     assert listed(until="2023-12-31T23:59:59Z") == set()  # both were ingested today
     error = assert_error(
         client.get(

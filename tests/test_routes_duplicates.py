@@ -67,6 +67,11 @@ def test_exact_and_url_duplicates(client: TestClient, seeds: list[dict[str, Any]
     }
     [unrelated] = _post(client, reused)
     assert unrelated["duplicate"] is None  # one address, different texts: not copies
+    draft = {
+        "body": "A ferry timetable change for the island routes starts next month.",
+        "url": reused["url"],
+    }
+    assert client.post("/duplicates/check", json=draft).json()["duplicates"] == []  # as ingest decides
 
 
 def test_copy_arriving_before_its_original_is_repointed(
@@ -180,6 +185,16 @@ def test_check_names_the_original_of_each_match(client: TestClient, seeds: list[
     hits = client.post("/duplicates/check", json=draft).json()["duplicates"]
     assert {h["id"] for h in hits} == {seeds[0]["id"], "copy-0", "copy-1"}
     assert all(h["original"] == seeds[0]["id"] for h in hits)
+
+
+def test_check_reads_a_draft_as_ingest_stored_it(client: TestClient) -> None:
+    """Escaped markup renders to a literal tag, which a second rendering in the check dropped:
+    the check then missed the exact copy that ingest would find."""
+    body = "The minister said &lt;b&gt;no&lt;/b&gt; to the proposal on Tuesday after a long debate."
+    [stored] = _post(client, {"source": "wire", "body": body})
+    assert client.get(f"/articles/{stored['id']}").json()["body"].count("<b>no</b>") == 1
+    hits = client.post("/duplicates/check", json={"body": body}).json()["duplicates"]
+    assert hits and hits[0]["id"] == stored["id"] and hits[0]["type"] == "exact"
 
 
 def test_check_limit_defaults_to_the_setting(tmp_path: Any, seeds: list[dict[str, Any]]) -> None:

@@ -134,7 +134,11 @@ def test_inserting_invisible_characters_changes_no_matching_form(
 
 def test_tag_lists_are_furniture_but_sentences_opening_with_the_word_are_not() -> None:
     assert is_furniture("سمات الجوازات وافدون وثيقة سفر يمنيون")
-    assert is_furniture("Tags Nepal earthquake rescue Kathmandu")
+    assert is_furniture("سمات: الجوازات، وافدون، وثيقة سفر") and is_furniture("Keywords: Nepal, earthquake")
+    assert is_furniture("الكلمات الدالة: الطائف، مهرجان الصيف")
+    assert not is_furniture(
+        "سمات القيادة الناجحة كثيرة، ومنها الصبر والحكمة والقدرة على اتخاذ القرار المناسب"
+    )
     assert not is_furniture(
         "سمات التميز والريادة في شخصية السديري منوعة ومؤثرة، وهي أكبر من أن تحصى في سطور."
     )
