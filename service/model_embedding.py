@@ -25,6 +25,16 @@ IMPORT_HINT = (
 )
 
 
+def is_model_dir(path: Path) -> bool:
+    """A directory holding a sentence-transformers (or transformers) model."""
+    return path.is_dir() and any((path / marker).is_file() for marker in MODEL_MARKERS)
+
+
+def written_as_path(value: str) -> bool:
+    """A model value that names a directory, not a hub model (``org/name``)."""
+    return value.startswith((".", "/", "~", "models/")) or value.count("/") > 1
+
+
 def resolve_model(name_or_path: str) -> str:
     """A model directory (absolute, relative to the cwd or to the project) or else a hub name.
 
@@ -32,13 +42,13 @@ def resolve_model(name_or_path: str) -> str:
     after a minute of download retries for a hub model of that name."""
     for candidate in (Path(name_or_path).expanduser(), PROJECT_ROOT / name_or_path):
         if candidate.is_dir():
-            if not any((candidate / marker).is_file() for marker in MODEL_MARKERS):
+            if not is_model_dir(candidate):
                 raise EmbedderConfigError(
                     f"STORYLINE_EMBEDDING_MODEL={name_or_path!r} is a directory but not a sentence-"
                     f"transformers model (it has none of {', '.join(MODEL_MARKERS)}); {IMPORT_HINT}"
                 )
             return str(candidate.resolve())
-    if name_or_path.startswith((".", "/", "~", "models/")) or name_or_path.count("/") > 1:
+    if written_as_path(name_or_path):
         raise EmbedderConfigError(
             f"STORYLINE_EMBEDDING_MODEL={name_or_path!r}: no such model directory; {IMPORT_HINT}"
         )

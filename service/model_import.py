@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from service.model_embedding import MODEL_MARKERS, model_digest
+from service.model_embedding import MODEL_MARKERS, is_model_dir, model_digest, written_as_path
 
 PACKAGE_PREFIXES = ("gt-",)  # packaging prefixes dropped from a package name to name its model
 GENERIC_NAMES = frozenset({"model", "models", "snapshot", "snapshots", "main", "default", "latest"})
@@ -28,10 +28,6 @@ GENERIC_NAMES = frozenset({"model", "models", "snapshot", "snapshots", "main", "
 
 class ModelImportError(RuntimeError):
     """The source is neither a model directory, a model package, nor a downloadable name."""
-
-
-def _is_model_dir(path: Path) -> bool:
-    return path.is_dir() and any((path / marker).is_file() for marker in MODEL_MARKERS)
 
 
 def _package_model(name: str) -> Path | None:
@@ -47,7 +43,7 @@ def _package_model(name: str) -> Path | None:
     candidates = [Path(getter())] if callable(getter) else []
     if module.__file__:
         candidates.append(Path(module.__file__).parent / "model")
-    return next((c for c in candidates if _is_model_dir(c)), None)
+    return next((c for c in candidates if is_model_dir(c)), None)
 
 
 def model_dir_name(source: str) -> str:
@@ -68,7 +64,7 @@ def _place(source: Path, target: Path, force: bool) -> Path:
     if target.exists():
         if target.resolve() == source.resolve():
             return target  # already in place (e.g. the setting printed last time)
-        if not force and (not _is_model_dir(target) or model_digest(target) != model_digest(source)):
+        if not force and (not is_model_dir(target) or model_digest(target) != model_digest(source)):
             raise ModelImportError(
                 f"{target} already holds another model; choose another folder with --name, "
                 "or replace it with --force (a data directory built with it then refuses to start)"
@@ -93,12 +89,12 @@ def place_model(source: str, models_dir: Path, name: str | None = None, force: b
     target = models_dir / folder
     models_dir.mkdir(parents=True, exist_ok=True)
     local = Path(source).expanduser()
-    if _is_model_dir(local):
+    if is_model_dir(local):
         return _place(local, target, force)
     packaged = _package_model(source)
     if packaged is not None:
         return _place(packaged, target, force)
-    if local.exists() or source.startswith((".", "/", "~", "models/")):
+    if local.exists() or written_as_path(source):
         raise ModelImportError(
             f"{source!r} is not a model directory (it has none of {', '.join(MODEL_MARKERS)})"
         )

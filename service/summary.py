@@ -127,10 +127,14 @@ def representative(articles: Sequence[StoryArticle]) -> StoryArticle:
     return articles[_representative_index(articles)]
 
 
+def _original_indexes(articles: Sequence[StoryArticle]) -> list[int]:
+    """Indexes of the originals (every article when all are copies)."""
+    return [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
+
+
 def _representative_index(articles: Sequence[StoryArticle]) -> int:
     scores = centrality(articles)
-    originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
-    return max(originals, key=lambda i: (scores[i], -articles[i].published_ts))
+    return max(_original_indexes(articles), key=lambda i: (scores[i], -articles[i].published_ts))
 
 
 def story_title(article: StoryArticle) -> str:
@@ -164,15 +168,15 @@ def _candidates(articles: Sequence[StoryArticle], low: int, high: int) -> list[_
     return found
 
 
-def _summary_pool(articles: Sequence[StoryArticle]) -> tuple[list[int], np.ndarray]:
+def _summary_pool(articles: Sequence[StoryArticle], rep_index: int) -> tuple[list[int], np.ndarray]:
     """Indexes of the articles summary sentences come from, and their weights.
 
     With vectors: the originals close to the representative, by similarity to it. A story can
     gather several events of one beat; sentences central to the whole story then told of other
     events than its title (a Jouf airport title over a summary of a jet crash). Without vectors:
     the most central originals."""
-    originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
-    rep = articles[_representative_index(articles)].vector
+    originals = _original_indexes(articles)
+    rep = articles[rep_index].vector
     vectors = [articles[i].vector for i in originals]
     if rep is None or any(v is None or v.shape != rep.shape for v in vectors):
         weights = centrality([articles[i] for i in originals])
@@ -187,12 +191,16 @@ def _summary_pool(articles: Sequence[StoryArticle]) -> tuple[list[int], np.ndarr
     return [originals[i] for i in order.tolist()], weights[order]
 
 
-def summarize(articles: Sequence[StoryArticle], count: int = 3) -> list[dict[str, str]]:
+def summarize(
+    articles: Sequence[StoryArticle], count: int = 3, rep_index: int | None = None
+) -> list[dict[str, str]]:
     """2-3 sentences central to the representative's event, round-robin across sources, no two
-    near-identical, in time order."""
+    near-identical, in time order (``rep_index``: the representative's, when known)."""
     if not articles:
         return []
-    chosen_articles, weights = _summary_pool(articles)
+    if rep_index is None:
+        rep_index = _representative_index(articles)
+    chosen_articles, weights = _summary_pool(articles, rep_index)
     pool = [articles[i] for i in chosen_articles]
     candidates = _candidates(pool, MIN_WORDS, MAX_WORDS) or _candidates(pool, 5, 90)
     if not candidates:
@@ -233,8 +241,9 @@ def text_needed(articles: Sequence[StoryArticle]) -> list[int] | None:
         or len({v.shape[0] for v in vectors if v is not None}) > 1
     ):
         return None
-    needed = {_representative_index(articles), *_summary_pool(articles)[0]}
-    originals = [i for i, a in enumerate(articles) if a.dup_of is None] or list(range(len(articles)))
+    rep_index = _representative_index(articles)
+    needed = {rep_index, *_summary_pool(articles, rep_index)[0]}
+    originals = _original_indexes(articles)
     order = np.argsort(-centrality([articles[i] for i in originals]), kind="stable")
     needed.update(originals[i] for i in order[:MAX_KEYWORD_ARTICLES].tolist())
     return sorted(needed)
@@ -244,15 +253,16 @@ def build_summary(articles: Sequence[StoryArticle], corpus: CorpusFrequencies | 
     """Everything cached per story: title, summary sentences, representative and keywords."""
     if not articles:
         return {"title": None, "summary": [], "representative": None, "keywords": []}
-    rep = representative(articles)
-    originals = [a for a in articles if a.dup_of is None] or list(articles)
+    rep_index = _representative_index(articles)
+    rep = articles[rep_index]
+    originals = [articles[i] for i in _original_indexes(articles)]
     if len(originals) > MAX_KEYWORD_ARTICLES:  # huge stories: the most central articles speak for it
         order = np.argsort(-centrality(originals), kind="stable")[:MAX_KEYWORD_ARTICLES]
         originals = [originals[i] for i in sorted(order)]
     texts = [f"{a.title or ''}\n{a.title or ''}\n{strip_furniture(a.body)}" for a in originals]
     return {
         "title": story_title(rep),
-        "summary": summarize(articles),
+        "summary": summarize(articles, rep_index=rep_index),
         "representative": {
             "id": rep.id,
             "title": rep.title,

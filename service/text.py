@@ -75,8 +75,8 @@ _FURNITURE_PATTERNS = [
     r"^(source|copyright|all rights reserved|click here|subscribe|permalink|short link)\b",
 ]
 _FURNITURE = re.compile("|".join(_FURNITURE_PATTERNS))
-# A tag list ("سمات الجوازات وافدون ...") is furniture when it has no sentence punctuation: the
-# same word also opens sentences ("سمات التميز في شخصيته ...، وهي ...").
+# A tag list ("سمات الجوازات وافدون ...", "Keywords: Nepal, earthquake") is furniture: a label, then
+# short items and no sentence end (see _is_tag_list); the same word also opens sentences.
 _TAG_LIST = re.compile(r"^(سمات|الكلمات الداله|keywords)\b")  # matched on the folded form
 _TAG_LABEL = re.compile(r"^\W*\w+(?: \w+)?\s*[:：]?\s*")
 _TAG_SEPARATOR = re.compile(r"\s*[،,|;؛]\s*")
