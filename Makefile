@@ -12,7 +12,7 @@ SEEDS := $(if $(STORYLINE_LOAD_SEEDS),,--seeds)
 TORCH_INDEX ?=
 SHARED ?= ../shared/data
 
-.PHONY: install run test lint format bench bench-smoke eval eval-duplicates eval-stories clean
+.PHONY: install run test lint format bench bench-smoke eval eval-duplicates eval-stories eval-quotes clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,13 +45,16 @@ bench: install
 bench-smoke: install
 	$(PY) -m service bench --smoke --corpus $(SHARED)/saudinewsnet --output /tmp/storyline-bench-smoke.md
 
-eval: eval-duplicates eval-stories
+eval: eval-duplicates eval-stories eval-quotes
 
 eval-duplicates: install
 	$(PY) -m service eval duplicates --pairs $(SHARED)/labels/snn_pairs.csv --corpus $(SHARED)/saudinewsnet
 
 eval-stories: install
 	$(PY) -m service eval stories --labels $(SHARED)/labels/snn_stories.csv --corpus $(SHARED)/saudinewsnet
+
+eval-quotes: install
+	$(PY) -m service eval quotes --corpus $(SHARED)/saudinewsnet
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

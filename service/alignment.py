@@ -62,7 +62,7 @@ class Alignment:
         return bool(self.long.size) and bool(self.long[0] >= self.min_share)
 
 
-def _bounds(length: int, size: int) -> np.ndarray:
+def passage_bounds(length: int, size: int) -> np.ndarray:
     """Passage boundaries: ``length`` words cut into round(length / size) near-equal passages."""
     count = max(1, round(length / size))
     return np.linspace(0, length, count + 1).astype(np.int64)
@@ -77,7 +77,7 @@ def passage_scores(source: np.ndarray, target: np.ndarray, size: int, window: in
     word, so summing them per passage (one cumulative sum per passage row) counts, for every
     window start, the passage's distinct words inside that window.
     """
-    bounds = _bounds(source.size, size)
+    bounds = passage_bounds(source.size, size)
     passages = bounds.size - 1
     if source.size == 0 or target.size == 0:
         return np.zeros(passages)

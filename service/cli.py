@@ -127,6 +127,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         report = evaluate_duplicates(Path(args.pairs), Path(args.corpus), settings, scope=args.scope)
         print(format_duplicate_report(report))
+    elif args.what == "quotes":
+        from service.evaluation.quotes import evaluate_quotes, format_quote_report
+
+        report = evaluate_quotes(Path(args.corpus), settings)
+        print(format_quote_report(report))
     else:
         from service.evaluation.stories import evaluate_stories, format_story_report
 
@@ -191,12 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--data-dir")
     stats.set_defaults(func=cmd_stats)
 
-    evaluate = sub.add_parser("eval", help="score the pipeline against labels")
-    evaluate.add_argument("what", choices=["duplicates", "stories"])
+    evaluate = sub.add_parser("eval", help="score the pipeline against labels (quotes: made-up drafts)")
+    evaluate.add_argument("what", choices=["duplicates", "stories", "quotes"])
     evaluate.add_argument("--pairs", help="labelled pairs CSV (eval duplicates)")
     evaluate.add_argument("--labels", help="labelled stories CSV (eval stories)")
     evaluate.add_argument("--corpus", required=True, help="corpus path (e.g. SaudiNewsNet folder)")
-    evaluate.add_argument("--data-dir", help="where to build the evaluation store (default: a temp dir)")
+    evaluate.add_argument(
+        "--data-dir",
+        help="where to build the evaluation store (default: a temp dir); eval quotes also reads one "
+        "that `eval stories --data-dir` built",
+    )
     evaluate.add_argument("--json", help="also write the report as JSON here")
     evaluate.add_argument(
         "--scope",
@@ -244,7 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # support ... ModuleNotFoundError") at INFO on every start: normal, but it reads like an error.
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    if args.command == "eval" and not (args.pairs if args.what == "duplicates" else args.labels):
+    needs = {"duplicates": args.pairs, "stories": args.labels} if args.command == "eval" else {}
+    if args.command == "eval" and args.what in needs and not needs[args.what]:
         print(
             f"error: eval {args.what} needs --{'pairs' if args.what == 'duplicates' else 'labels'}",
             file=sys.stderr,

@@ -26,9 +26,11 @@ from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
+from service.passage_search import embed_parts, nearest_to_parts
 from service.phase_tracker import PhaseTracker
 from service.phases import article_cue
 from service.postings import KeywordPostings
+from service.reuse import DraftText
 from service.stages import StoryAssignment
 from service.story_merge import StoryMerger
 from service.story_persistence import PersistentStories
@@ -168,6 +170,14 @@ class StoryClusterer(PersistentStories):
         item = item or self._ahead.get(doc.id) or self._embed([doc])[0]
         chosen = self._joinable(self._candidates(item, exclude=doc.id))
         return (chosen.story, chosen.score) if chosen is not None else None
+
+    def embed_parts(self, doc: PreparedArticle, draft: DraftText) -> np.ndarray:
+        """Vectors of the piece's parts (:mod:`service.passage_search`), without the state lock."""
+        return embed_parts(self.embedder, doc, draft)
+
+    def near_parts(self, vectors: np.ndarray, timestamp: float) -> list[str]:
+        """Stored articles nearest to each part, in the story window (the state lock held shared)."""
+        return nearest_to_parts(self.index, self.by_seq, vectors, timestamp, self.settings.window_days * DAY)
 
     def _joinable(self, ranked: list[Candidate]) -> Candidate | None:
         """The best candidate when it reaches ``join_threshold`` (``popular_join_threshold`` for a

@@ -116,6 +116,13 @@ class DedupSettings(BaseModel):
     check_limit: int = Field(
         10, ge=1, le=100, description="Default number of matches /duplicates/check returns."
     )
+    reuse_min_words: int = Field(
+        25,
+        ge=5,
+        description="Words of a checked piece that must recur in a stored article for the check (with "
+        "passages) to report it as a source of reused passages; set phrases shared by reports of one "
+        "event stay below it.",
+    )
 
 
 class StorySettings(BaseModel):

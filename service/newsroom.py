@@ -1,23 +1,35 @@
 """The newsroom check: does a draft or incoming piece duplicate something already seen?
 
 Runs the same normalization and the same duplicate and story stages as ingest, but
-read-only: nothing is stored and no index changes.
+read-only: nothing is stored and no index changes. Asked with ``passages``, it also names the
+stored articles the piece takes passages from without copying them (:mod:`service.reuse`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from service.documents import DuplicateMatch
 from service.pipeline import Pipeline
 from service.prepare import prepare
-from service.schemas import ArticleIn, DuplicateCheckIn, DuplicateCheckOut, DuplicateHit, StoryHit
+from service.reuse import DraftText, Reuse, draft_text, find_reuse
+from service.schemas import (
+    ArticleIn,
+    DuplicateCheckIn,
+    DuplicateCheckOut,
+    DuplicateHit,
+    ReusedHit,
+    StoryHit,
+)
 
 DRAFT_ID = "\x00draft"  # cannot collide with a stored id: ids never start with NUL
 
 
 def check_draft(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
-    """Matches best first (exact, URL, near), plus the story the piece would join; ingest and
-    summary work step aside while it runs (``check_priority_ms``)."""
+    """Matches best first (exact, URL, near), the story the piece would join and, with
+    ``passages``, the articles it quotes; ingest and summary work step aside while it runs
+    (``check_priority_ms``)."""
     with pipeline.priority.check():
         return _check(pipeline, request)
 
@@ -35,9 +47,12 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
     doc = prepare(draft, datetime.now(UTC))
     # hashing and embedding are pure: only the lookups in the shared state take the lock (shared)
     sketched, embedded = pipeline.dedup.sketch(doc), pipeline.stories.embed_draft(doc)
+    text = draft_text(doc.body) if request.passages else None
+    parts = pipeline.stories.embed_parts(doc, text) if text is not None else None
     with pipeline.state_lock.reading():
         planned = pipeline.dedup.plan_check(doc, sketched)
         story = pipeline.stories.probe(doc, embedded)
+        related = [] if parts is None else pipeline.stories.near_parts(parts, doc.timestamp)
     limit = request.limit or pipeline.settings.dedup.check_limit
     matches = planned.matches(limit, pipeline.verifier)  # reads stored texts: no lock needed
     rows = pipeline.store.articles(
@@ -65,4 +80,59 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
     if story is not None:
         cluster_id = pipeline.store.survivor(story[0]) or story[0]
         story_hit = StoryHit(cluster_id=cluster_id, score=round(story[1], 4))
-    return DuplicateCheckOut(duplicates=hits, story=story_hit)
+    reused = None
+    if text is not None:
+        copied_groups = {hit.original for hit in hits}
+        reused = _reused(pipeline, text, [*related, *planned.others], matches, copied_groups, limit)
+    return DuplicateCheckOut(duplicates=hits, story=story_hit, reused=reused)
+
+
+def _reused(
+    pipeline: Pipeline,
+    draft: DraftText,
+    candidates: Iterable[str],
+    matches: list[DuplicateMatch],
+    copied_groups: set[str],
+    limit: int,
+) -> list[ReusedHit]:
+    """The stored articles the piece takes passages from (:mod:`service.reuse`), most reused words
+    first: one per duplicate group (a wire report and its republications are one source), and
+    none of the groups the piece copies (those are reported as duplicates)."""
+    ids = sorted(set(candidates) - {m.of for m in matches})
+    found = _verified_reuse(pipeline, draft, ids)
+    rows = pipeline.store.articles(list(found), "title, source, url, published_at, dup_of")
+    best: dict[str, tuple[str, Reuse]] = {}
+    for i, reuse in found.items():
+        if i not in rows:
+            continue
+        group = rows[i]["dup_of"] or i
+        held = best.get(group)
+        if group not in copied_groups and (
+            held is None or (reuse.words, i == group) > (held[1].words, held[0] == group)
+        ):
+            best[group] = (i, reuse)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][1].words, item[1][0]))[:limit]
+    return [
+        ReusedHit(
+            id=i,
+            title=rows[i]["title"],
+            source=rows[i]["source"],
+            url=rows[i]["url"],
+            published_at=datetime.fromisoformat(rows[i]["published_at"]),
+            original=group,
+            reused_words=reuse.words,
+            share_of_piece=reuse.draft_share,
+            share_of_source=reuse.source_share,
+            sentences=[draft.sentences[n] for n in reuse.sentences],
+        )
+        for group, (i, reuse) in ranked
+    ]
+
+
+def _verified_reuse(pipeline: Pipeline, draft: DraftText, ids: list[str]) -> dict[str, Reuse]:
+    """Reuse of each candidate, measured by the check verifier's worker when there is one."""
+
+    def local() -> dict[str, Reuse]:
+        return find_reuse(draft, pipeline.bodies(ids), pipeline.settings.dedup)
+
+    return local() if pipeline.verifier is None else pipeline.verifier.reuses(draft, ids, local)

@@ -57,6 +57,11 @@ class DedupDecision:
 class PlannedCheck(Protocol):
     """A duplicate check whose state-dependent part is done; ``matches`` runs without the lock."""
 
+    @property
+    def others(self) -> Mapping[str, Any]:
+        """The near candidates (id -> what verifying them needs)."""
+        ...
+
     def matches(self, limit: int, verifier: Any = None) -> list[DuplicateMatch]:
         """Best matches first; ``verifier`` (a :class:`service.verifier.CheckVerifier`) verifies
         the near candidates elsewhere (here when None)."""
@@ -152,6 +157,15 @@ class StoryStage(Protocol):
         ...
 
     def probe(self, doc: PreparedArticle, item: Any = None) -> tuple[int, float] | None: ...
+
+    def embed_parts(self, doc: PreparedArticle, draft: Any) -> np.ndarray:
+        """Vectors of the parts of the piece (``draft``: its :class:`service.reuse.DraftText`;
+        :mod:`service.passage_search`), computed without the state lock."""
+        ...
+
+    def near_parts(self, vectors: np.ndarray, timestamp: float) -> list[str]:
+        """Ids of the stored articles nearest to each part, in the story window around ``timestamp``."""
+        ...
 
     def remove(self, article_id: str) -> StoryAssignment | None: ...
 

@@ -1,4 +1,5 @@
-"""Verifying a duplicate check's near candidates in a worker process, beside the server.
+"""Verifying a duplicate check's near candidates (and, with ``passages``, measuring what the
+piece reuses of its candidate sources, :mod:`service.reuse`) in a worker process, beside the server.
 
 Verification (reading each candidate's text, shingling it, comparing it with the draft) is
 most of a check's CPU. In the server it shares one interpreter with ingest, summaries and the
@@ -22,6 +23,7 @@ from service import shingles as sh
 from service.alignment import Copy
 from service.config import DedupSettings
 from service.near_index import Other, verify_copies
+from service.reuse import DraftText, Reuse, find_reuse
 from service.store import articles_by_id
 from service.worker_pool import WorkerPool
 
@@ -67,6 +69,18 @@ class CheckVerifier(WorkerPool):
         )
         return local() if found is None else found
 
+    def reuses(
+        self, draft: DraftText, ids: list[str], local: Callable[[], dict[str, Reuse]]
+    ) -> dict[str, Reuse]:
+        """What ``local()`` would answer (the stored articles among ``ids`` that ``draft`` reuses
+        passages of), computed by a worker."""
+        if not ids:
+            return {}
+        if not self.usable:
+            return local()
+        found: dict[str, Reuse] | None = self._call(_reuses, draft, ids, self.pending(ids))
+        return local() if found is None else found
+
 
 # --- in the worker process ---------------------------------------------------------------
 _worker: dict[str, Any] = {}  # the worker's connection and settings, set by _open
@@ -78,9 +92,17 @@ def _open(database: str, settings: dict[str, Any]) -> None:
     _worker.update(conn=conn, settings=DedupSettings.model_validate(settings))
 
 
+def _bodies(ids: list[str], pending: dict[str, str]) -> dict[str, str]:
+    """Normalized bodies: committed ones read here, the ingest's uncommitted ones as sent."""
+    stored = articles_by_id(_worker["conn"], sorted(i for i in ids if i not in pending), "body_norm")
+    return {**{i: row["body_norm"] for i, row in stored.items()}, **pending}
+
+
 def _copies(
     text: sh.ShingleProfile, headline: np.ndarray, others: dict[str, Other], pending: dict[str, str]
 ) -> dict[str, Copy]:
-    stored = articles_by_id(_worker["conn"], sorted(i for i in others if i not in pending), "body_norm")
-    bodies = {**{i: row["body_norm"] for i, row in stored.items()}, **pending}
-    return verify_copies(text, headline, others, bodies, _worker["settings"])
+    return verify_copies(text, headline, others, _bodies(list(others), pending), _worker["settings"])
+
+
+def _reuses(draft: DraftText, ids: list[str], pending: dict[str, str]) -> dict[str, Reuse]:
+    return find_reuse(draft, _bodies(ids, pending), _worker["settings"])

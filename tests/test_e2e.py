@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 
 from service.config import PROJECT_ROOT
+from service.text import sentences
+from tests.test_reuse import OWN
 
 
 def _free_port() -> int:
@@ -84,6 +86,17 @@ def test_seeds_survive_a_restart(tmp_path: Path, seeds: list[dict[str, Any]]) ->
             assert stored["cluster_id"] == first[seed["id"]]["cluster_id"]
         again = httpx.post(f"{base}/ingest", json={"articles": seeds}, timeout=60).json()["results"]
         assert all(r["status"] == "exists" for r in again)
+        # the newsroom check, verified in the server's worker process: a copy and a quote
+        wire = next(s for s in seeds if s["id"].startswith("000"))
+        quoted = sentences(wire["body"])[7:10]
+        draft = {"body": "\n".join([OWN, *quoted]), "published_at": wire["published_at"], "passages": True}
+        found = httpx.post(f"{base}/duplicates/check", json=draft, timeout=60).json()
+        assert found["duplicates"] == [] and [(r["id"], r["sentences"]) for r in found["reused"]] == [
+            (wire["id"], quoted)
+        ]
+        copy = httpx.post(f"{base}/duplicates/check", json={"body": wire["body"]}, timeout=60).json()
+        assert copy["duplicates"][0]["id"] == wire["id"] and copy["reused"] is None
+        assert httpx.get(f"{base}/health").json()["articles"] == 5
 
 
 def test_serve_with_seeds_loads_them_once(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import Settings
 from service.schemas import DuplicateCheckOut
+from service.text import sentences
 from tests.conftest import assert_error, copy_and_original
+from tests.test_reuse import OWN
 
 
 def _post(client: TestClient, *articles: dict[str, Any]) -> list[dict[str, Any]]:
@@ -207,3 +209,35 @@ def test_check_limit_defaults_to_the_setting(tmp_path: Any, seeds: list[dict[str
         draft = {"title": seeds[0].get("title"), "body": seeds[0]["body"]}
         assert len(client.post("/duplicates/check", json=draft).json()["duplicates"]) == 1
         assert len(client.post("/duplicates/check", json={**draft, "limit": 3}).json()["duplicates"]) == 3
+
+
+def test_check_with_passages_names_the_report_a_draft_quotes(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    """A draft quoting three sentences of the Reuters copy is no copy of it, but the editor is
+    told where the sentences come from: one source per duplicate group, none that it copies."""
+    wire = next(s for s in seeds if s["id"].startswith("000"))
+    republished = _repost(wire, "wire-copy", published_at="2023-09-12T10:00:00Z")
+    _post(client, *seeds, republished)
+    quoted = sentences(wire["body"])[7:10]
+    draft = {"body": "\n".join([OWN, *quoted, OWN]), "published_at": wire["published_at"]}
+    plain = client.post("/duplicates/check", json=draft).json()
+    assert plain["duplicates"] == [] and plain["reused"] is None  # not asked for
+    response = client.post("/duplicates/check", json={**draft, "passages": True})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert DuplicateCheckOut.model_validate(body).model_dump(mode="json") == body
+    assert body["duplicates"] == [] and body["story"] == plain["story"]
+    [hit] = body["reused"]  # the wire and its republication are one source: the original
+    assert (hit["id"], hit["original"], hit["source"]) == (wire["id"], wire["id"], wire["source"])
+    assert hit["sentences"] == quoted and 60 <= hit["reused_words"] <= 80
+    assert 0.3 < hit["share_of_piece"] < 0.6 and 0 < hit["share_of_source"] < 0.3
+    copied = client.post("/duplicates/check", json={"body": republished["body"], "passages": True}).json()
+    assert {d["original"] for d in copied["duplicates"]} == {wire["id"]}
+    assert all(r["original"] != wire["id"] for r in copied["reused"])  # a copy is no quote
+    assert client.get("/health").json()["articles"] == len(seeds) + 1
+
+
+def test_check_passages_must_be_a_boolean(client: TestClient) -> None:
+    error = assert_error(client.post("/duplicates/check", json={"body": "some text", "passages": "yes"}), 422)
+    assert error["details"][0]["field"] == "passages"

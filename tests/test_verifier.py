@@ -11,8 +11,11 @@ from service.config import Settings
 from service.newsroom import DRAFT_ID
 from service.pipeline import Pipeline
 from service.prepare import prepare
+from service.reuse import draft_text, find_reuse
 from service.schemas import ArticleIn
+from service.text import sentences
 from service.verifier import MAX_FALLBACKS, CheckVerifier
+from tests.test_reuse import OWN
 
 
 def _edited(seed: dict[str, Any], new_id: str, keep: float) -> dict[str, Any]:
@@ -97,3 +100,21 @@ def test_a_worker_that_cannot_start_is_given_up_after_a_few_tries(
         finally:
             broken.close()
         assert broken.fallbacks == MAX_FALLBACKS  # then the server verifies without trying
+
+
+def test_worker_measures_reuse_as_the_server_does(settings: Settings, seeds: list[dict[str, Any]]) -> None:
+    wire = next(s for s in seeds if s["id"].startswith("000"))
+    draft = draft_text("\n".join([OWN, *sentences(wire["body"])[7:10], *sentences(wire["body"])[20:22]]))
+    ids = [s["id"] for s in seeds] + ["in-flight", "unknown"]
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest([ArticleIn.model_validate(s) for s in seeds])
+        verifier = pipeline.verifier
+        assert verifier is not None
+        pending = prepare(ArticleIn.model_validate({**wire, "id": "x"}), datetime.now(UTC)).body_norm
+        bodies = {**pipeline.bodies(ids), "in-flight": pending}  # a text not committed yet is sent along
+        here = find_reuse(draft, bodies, settings.dedup)
+        verifier.pending = lambda wanted: {"in-flight": pending} if "in-flight" in wanted else {}
+        there = verifier.reuses(draft, ids, lambda: {})
+        assert there == here and set(here) == {wire["id"], "in-flight"} and verifier.fallbacks == 0
+        assert here[wire["id"]].sentences == [3, 4, 5, 6, 7]  # after the draft's own three
+        assert verifier.reuses(draft, [], lambda: {"never": here[wire["id"]]}) == {}

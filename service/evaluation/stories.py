@@ -67,7 +67,8 @@ def pairwise_f1(gold: Mapping[str, str], predicted: Mapping[str, object]) -> flo
     return _f1(both / pairs_pred if pairs_pred else 0.0, both / pairs_gold if pairs_gold else 0.0)
 
 
-def _stream(corpus: Path) -> Iterator[list[ArticleIn]]:
+def stream_corpus(corpus: Path) -> Iterator[list[ArticleIn]]:
+    """The corpus's valid articles in time order, in batches of ``BATCH``."""
     batch: list[ArticleIn] = []
     for raw in time_ordered(read_path(corpus)):
         try:
@@ -141,7 +142,7 @@ def evaluate_stories(
         run_settings = settings.model_copy(update={"data_dir": data_dir or Path(tmp)})
         started, count = time.perf_counter(), 0
         with Pipeline.open(run_settings) as pipeline:
-            for batch in _stream(corpus):
+            for batch in stream_corpus(corpus):
                 pipeline.ingest(batch)
                 count += len(batch)
             elapsed = time.perf_counter() - started

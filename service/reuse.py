@@ -1,0 +1,103 @@
+"""Passage reuse: which sentences of a draft recur in a stored article that it does not copy.
+
+A draft that quotes three paragraphs of a wire report is no copy of it (most of the draft is
+its own), so the duplicate stages rightly leave it out; the editor asking still wants to know
+which stored report it takes passages from. The draft is cut into its sentences, and its words,
+sentence after sentence, are aligned with the stored text by the copy verifier's passage
+alignment (:func:`service.alignment.passage_scores`: passages of ``passage_words`` words, each
+recognised when one window of ``passage_window`` words of the other text holds
+``passage_share`` of its distinct words). A word is reused when its passage is recognised, and a
+sentence is reported when it holds a passage's worth of reused words (most of it, if shorter).
+A stored article is a source when ``reuse_min_words`` words of the draft are reused from it:
+the threshold keeps out the set phrases that reports of one event share (titles and
+honorifics, "the official news agency reported").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from service import shingles as sh
+from service.alignment import passage_bounds, passage_scores
+from service.config import DedupSettings
+from service.text import normalize, sentences, words
+
+
+@dataclass(frozen=True, slots=True)
+class DraftText:
+    """A draft's sentences (as written and normalized) and its words' hashes in order, with each
+    sentence's end (in words) so that reused words can be told back as sentences."""
+
+    sentences: list[str]
+    normalized: list[str]
+    tokens: np.ndarray
+    ends: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """What a draft reuses of one stored article.
+
+    ``words``: the draft's words in recognised passages; ``draft_share``: their share of the
+    draft; ``source_share``: the share of the stored article's passages recognised in the draft;
+    ``sentences``: indexes of the draft sentences holding reused words: a passage's worth
+    (``passage_words``), or most of a shorter sentence."""
+
+    words: int
+    draft_share: float
+    source_share: float
+    sentences: list[int]
+
+
+def draft_text(body: str) -> DraftText:
+    """The draft's sentences (furniture removed, as :func:`service.text.sentences` cuts them)."""
+    found: list[str] = []
+    normalized: list[str] = []
+    hashes: list[np.ndarray] = []
+    for sentence in sentences(body):
+        folded = normalize(sentence)
+        if folded:
+            found.append(sentence)
+            normalized.append(folded)
+            hashes.append(sh.word_hashes(words(folded)))
+    if not hashes:
+        return DraftText([], [], np.zeros(0, np.uint64), np.zeros(0, np.int64))
+    return DraftText(found, normalized, np.concatenate(hashes), np.cumsum([h.size for h in hashes]))
+
+
+def reuse(draft: DraftText, stored_norm: str, settings: DedupSettings) -> Reuse | None:
+    """What ``draft`` reuses of a stored article (its normalized body); None below
+    ``settings.reuse_min_words`` reused words."""
+    min_words = settings.reuse_min_words
+    stored = sh.word_hashes(words(stored_norm))
+    if draft.tokens.size < min_words or stored.size == 0:
+        return None
+    _, dense = np.unique(np.concatenate([draft.tokens, stored]), return_inverse=True)
+    mine, theirs = dense[: draft.tokens.size], dense[draft.tokens.size :]
+    size, window, share = settings.passage_words, settings.passage_window, settings.passage_share
+    recognised = passage_scores(mine, theirs, size, window) >= share
+    covered = np.repeat(recognised, np.diff(passage_bounds(mine.size, size)))
+    reused = int(covered.sum())
+    if reused < min_words:
+        return None
+    starts = np.concatenate([[0], draft.ends[:-1]])
+    in_sentence = np.add.reduceat(covered.astype(np.int64), starts)
+    holding = np.minimum(size, (draft.ends - starts + 1) // 2)  # a passage's worth, or most of it
+    back = passage_scores(theirs, mine, size, window) >= share
+    return Reuse(
+        reused,
+        round(reused / mine.size, 4),
+        round(float(back.mean()), 4),
+        np.flatnonzero(in_sentence >= holding).tolist(),
+    )
+
+
+def find_reuse(
+    draft: DraftText, bodies: Mapping[str, str | None], settings: DedupSettings
+) -> dict[str, Reuse]:
+    """The stored articles (id -> normalized body) ``draft`` reuses passages of."""
+    found = {i: reuse(draft, b, settings) for i, b in bodies.items() if b}
+    return {i: r for i, r in found.items() if r is not None}

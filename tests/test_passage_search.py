@@ -1,0 +1,63 @@
+"""Candidate sources of a draft's passages: its parts, and the stored articles nearest to each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.config import Settings
+from service.documents import PreparedArticle
+from service.passage_search import CHUNK_WORDS, draft_parts, nearest_to_parts
+from service.pipeline import Pipeline
+from service.prepare import prepare
+from service.reuse import draft_text
+from service.schemas import ArticleIn
+from service.story_state import DAY
+from service.text import normalize, sentences
+from tests.test_reuse import OWN
+
+
+def _doc(body: str, published_at: object = None) -> PreparedArticle:
+    return prepare(ArticleIn(id="d", source="s", body=body, published_at=published_at), datetime.now(UTC))
+
+
+@given(st.lists(st.integers(min_value=1, max_value=70), min_size=1, max_size=30))
+def test_parts_are_runs_of_whole_sentences(lengths: list[int]) -> None:
+    """Every sentence once, in order, raw and normalized alike; parts of at least CHUNK_WORDS
+    words except a single one, and none shorter than half of that."""
+    said = [" ".join(f"w{n}x{i}" for i in range(length)) + "." for n, length in enumerate(lengths)]
+    doc = _doc(" ".join(said))
+    parts = draft_parts(doc, draft_text(doc.body))
+    assert " ".join(p.body for p in parts) == " ".join(said)
+    assert " ".join(p.body_norm for p in parts) == doc.body_norm
+    assert all(p.title is None and p.title_norm == "" for p in parts) and len({p.id for p in parts}) == len(
+        parts
+    )
+    sizes = [len(p.body_norm.split()) for p in parts]
+    assert len(parts) == 1 or min(sizes) >= CHUNK_WORDS // 2
+    assert all(size >= CHUNK_WORDS for size in sizes[:-1])
+
+
+def test_the_quoted_part_finds_its_source(settings: Settings, seeds: list[dict[str, object]]) -> None:
+    wire = next(s for s in seeds if str(s["id"]).startswith("000"))
+    quote = "\n".join(sentences(str(wire["body"]))[7:10])
+    doc = _doc(f"{OWN}\n{OWN}\n{quote}\n{OWN}", wire["published_at"])
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest([ArticleIn.model_validate(s) for s in seeds])
+        parts = draft_parts(doc, draft_text(doc.body))
+        vectors = pipeline.stories.embed_parts(doc, draft_text(doc.body))
+        assert vectors.shape == (len(parts), pipeline.stories.embedder.dim)  # type: ignore[attr-defined]
+        with pipeline.state_lock.reading():
+            found = pipeline.stories.near_parts(vectors, doc.timestamp)
+            far = pipeline.stories.near_parts(vectors, doc.timestamp + 400 * DAY)
+            index, by_seq = pipeline.stories.index, pipeline.stories.by_seq  # type: ignore[attr-defined]
+            nearest = [
+                nearest_to_parts(index, by_seq, v[None, :], doc.timestamp, 10 * DAY, 1) for v in vectors
+            ]
+    assert wire["id"] in found and len(found) == len(set(found))
+    assert far == []  # outside the story window around the draft's time
+    quoted = set(normalize(quote).split())
+    mostly_quote = [n for n, p in enumerate(parts) if sum(w in quoted for w in p.body_norm.split()) > 30]
+    assert mostly_quote and all(nearest[n] == [wire["id"]] for n in mostly_quote)
