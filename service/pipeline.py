@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from service import heap
 from service.article_rows import article_values, write_outcome, write_removal
@@ -34,6 +34,7 @@ from service.timing import StageTimer
 from service.verifier import CheckVerifier
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 STORY_STATE_KEY = "stories"
 # Ingest batches give freed heap pages back at most this often (the next batch re-faults them).
 TRIM_INTERVAL_SECONDS = 5.0
@@ -158,29 +159,42 @@ class Pipeline:
             # One lookup of the already stored ids serves both the embedding and the "exists" answers.
             stored = self.store.articles([d.id for d in prepared])
             self._embed_ahead(prepared, stored)
-            try:
-                with self.store.transaction() as tx:
-                    results = [self._ingest_one(tx, doc, batch, stored) for doc in prepared]
-                    commit_started = time.perf_counter()
-                # an id repeated in the batch answers as its first occurrence ended (later articles
-                # may have moved, re-phased or re-pointed it since)
-                results = [
-                    _repeat(batch[r.id]) if r.status == "exists" and r.id in batch else r for r in results
-                ]
-                self.timer.add("store", time.perf_counter() - commit_started)
-            except BaseException:
-                log.exception("batch failed; reloading stages from the database")
-                self._touched.clear()
-                self.load()
-                raise
-            finally:
-                self._pending.clear()
-            self._notify()
-            if time.monotonic() - self._last_checkpoint > self.settings.checkpoint_seconds:
-                self.checkpoint()
-            # The batch's temporaries are freed by now; glibc keeps their pages unless asked.
-            self._trimmer.release_if_due()
+
+            def write(tx: Transaction) -> tuple[list[IngestResult], float]:
+                return [self._ingest_one(tx, doc, batch, stored) for doc in prepared], time.perf_counter()
+
+            results, commit_started = self._commit(write)
+            self.timer.add("store", time.perf_counter() - commit_started)
+            # an id repeated in the batch answers as its first occurrence ended (later articles
+            # may have moved, re-phased or re-pointed it since)
+            results = [_repeat(batch[r.id]) if r.status == "exists" and r.id in batch else r for r in results]
+            self._after_commit()
         return results
+
+    def replace(self, article: ArticleIn) -> IngestResult:
+        """Store ``article`` in place of the stored article of its id (a correction), or as a new
+        one (``created``). The old version's removal and the new one's ingest commit together, so
+        a failure keeps the old version. Without ``published_at`` the old version's is kept; the
+        same article again changes nothing and answers ``exists``."""
+        with self._write_lock:
+            row = self.store.article(str(article.id))
+            if row is not None and article.published_at is None:
+                article = article.model_copy(
+                    update={"published_at": datetime.fromisoformat(row["published_at"])}
+                )
+            doc = prepare(article, datetime.now(UTC))
+            if row is not None and _unchanged(row, doc):
+                return result_from_row(row, self.store.survivor)
+            self._embed_ahead([doc], {})
+
+            def write(tx: Transaction) -> IngestResult:
+                if row is not None:
+                    self._remove(tx, row)
+                return self._ingest_one(tx, doc, {}, {})
+
+            result = self._commit(write)
+            self._after_commit()
+        return result.model_copy(update={"status": "replaced"}) if row is not None else result
 
     def _ingest_one(
         self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult], stored: Mapping[str, Any]
@@ -255,20 +269,40 @@ class Pipeline:
             row = self.store.article(article_id)
             if row is None:
                 return False
-            now = _iso(datetime.now(UTC))
-            try:
-                with self.store.transaction() as tx, self.state_lock:
-                    changed = self.dedup.remove(article_id)
-                    change = self.stories.remove(article_id)
-                    tx.delete_article(article_id)
-                    cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
-                    self._touched.update(write_removal(tx, now, changed, change, cluster_id))
-            except BaseException:
-                self._touched.clear()
-                self.load()
-                raise
+            self._commit(lambda tx: self._remove(tx, row))
             self._notify()
             return True
+
+    def _remove(self, tx: Transaction, row: Any) -> None:
+        """Remove a stored article (its row given) from every stage and the store."""
+        with self.state_lock:
+            changed = self.dedup.remove(row["id"])
+            change = self.stories.remove(row["id"])
+            tx.delete_article(row["id"])
+            cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
+            self._touched.update(write_removal(tx, _iso(datetime.now(UTC)), changed, change, cluster_id))
+
+    def _commit(self, write: Callable[[Transaction], _T]) -> _T:
+        """``write(tx)`` in one transaction. When anything fails the database rolls back and the
+        stages are rebuilt from it, so memory never holds what the store does not."""
+        try:
+            with self.store.transaction() as tx:
+                return write(tx)
+        except BaseException:
+            log.exception("write failed; reloading stages from the database")
+            self._touched.clear()
+            self.load()
+            raise
+        finally:
+            self._pending.clear()
+
+    def _after_commit(self) -> None:
+        """Tell the listeners, checkpoint when due, and hand freed memory back."""
+        self._notify()
+        if time.monotonic() - self._last_checkpoint > self.settings.checkpoint_seconds:
+            self.checkpoint()
+        # The batch's temporaries are freed by now; glibc keeps their pages unless asked.
+        self._trimmer.release_if_due()
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -293,6 +327,19 @@ class Pipeline:
                 chunk = []
         if chunk:
             yield self.ingest(chunk)
+
+
+def _unchanged(row: Any, doc: PreparedArticle) -> bool:
+    """Whether a stored row holds the article as ``doc`` gives it."""
+    given = (doc.source, doc.title, doc.body, doc.url, doc.language, _iso(doc.published_at))
+    return given == (
+        row["source"],
+        row["title"],
+        row["body"],
+        row["url"],
+        row["language"],
+        row["published_at"],
+    )
 
 
 def _repeat(first: IngestResult) -> IngestResult:

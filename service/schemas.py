@@ -121,7 +121,7 @@ class IngestResult(BaseModel):
     """What happened to one posted article, in input order."""
 
     id: str
-    status: Literal["created", "exists"]
+    status: Literal["created", "exists", "replaced"]
     cluster_id: int | None
     phase: Phase | None
     duplicate: DuplicateOut | None

@@ -263,3 +263,29 @@ def test_a_rebuild_without_the_snapshot_reproduces_what_ingest_built(
     with Pipeline.open(settings) as pipeline:
         assert not pipeline.stories.restored
         assert state(pipeline) == built
+
+
+def test_a_failing_correction_keeps_the_old_version(
+    settings: Settings, seeds: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old version's removal and the new one's ingest are one transaction: when placing the
+    new one fails, the store and every stage still hold the old one."""
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest(_articles([*seeds, _copy(seeds[2], "copy-1")]))
+        corrected = ArticleIn.model_validate({**seeds[2], "body": seeds[4]["body"] + "\nتصحيح."})
+
+        def failing_assign(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(pipeline.stories, "assign", failing_assign)
+        with pytest.raises(RuntimeError, match="disk full"):
+            pipeline.replace(corrected)
+        monkeypatch.undo()
+        kept = pipeline.article(seeds[2]["id"])
+        assert kept is not None and kept.body == seeds[2]["body"]
+        assert pipeline.duplicate_group("copy-1") == [seeds[2]["id"], "copy-1"]
+        assert pipeline.store.count_articles() == len(seeds) + 1
+        result = pipeline.replace(corrected)
+        assert result.status == "replaced" and result.duplicate is None
+        assert pipeline.duplicate_group("copy-1") == ["copy-1"]  # the copy lost its original's text
+        assert pipeline.article(seeds[2]["id"]).body == corrected.body  # type: ignore[union-attr]

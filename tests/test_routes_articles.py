@@ -47,3 +47,72 @@ def test_an_id_ending_in_duplicates_is_readable(client: TestClient) -> None:
     assert client.get("/articles/report/duplicates").json()["id"] == "report/duplicates"
     assert client.get("/articles/report/duplicates/duplicates").json()["original"] == "report/duplicates"
     assert_error(client.get("/articles/other/duplicates"), 404)
+
+
+def test_put_replaces_an_article_with_its_correction(client: TestClient, seeds: list[dict[str, Any]]) -> None:
+    seed = next(s for s in seeds if s.get("title"))
+    client.post("/ingest", json={"articles": seeds})
+    copy = {
+        **seed,
+        "id": "copy-1",
+        "source": "mirror",
+        "title": "عنوان آخر",
+        "published_at": "2023-09-06T09:00:00Z",
+    }
+    assert client.post("/ingest", json=copy).json()["results"][0]["duplicate"]["of"] == seed["id"]
+    before = client.get(f"/articles/{seed['id']}").json()
+    corrected = {k: v for k, v in seed.items() if k not in {"id", "published_at"}}
+    corrected |= {
+        "title": "تصحيح: " + seed["title"],
+        "body": seed["body"] + "\nتصحيح: الاجتماع يوم الأربعاء.",
+    }
+    response = client.put(f"/articles/{seed['id']}", json=corrected)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "replaced" and response.json()["id"] == seed["id"]
+    after = client.get(f"/articles/{seed['id']}").json()
+    assert (after["title"], after["body"]) == (corrected["title"], corrected["body"])
+    assert after["published_at"] == before["published_at"]  # kept when the correction gives none
+    assert after["received_at"] != before["received_at"]
+    assert client.get("/health").json()["articles"] == len(seeds) + 1
+    # still the same text with a line added: the copy's group and the story hold
+    assert client.get("/articles/copy-1").json()["duplicate"]["of"] == seed["id"]
+    assert after["cluster_id"] == before["cluster_id"]
+    again = client.put(f"/articles/{seed['id']}", json=corrected)
+    assert (again.status_code, again.json()["status"]) == (200, "exists")
+    assert client.get(f"/articles/{seed['id']}").json()["received_at"] == after["received_at"]
+
+
+def test_put_moves_a_rewritten_article_out_of_its_group_and_story(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    client.post("/ingest", json={"articles": seeds})
+    seed = seeds[2]
+    client.post("/ingest", json={**seed, "id": "copy-1", "source": "mirror"})
+    rewritten = {"source": seed["source"], "body": "A storm hit the northern coast overnight, cutting power."}
+    result = client.put(f"/articles/{seed['id']}", json=rewritten).json()
+    assert result["status"] == "replaced" and result["new_story"] and result["duplicate"] is None
+    assert client.get("/articles/copy-1").json()["duplicate"] is None  # its original's text is gone
+    story = client.get(f"/clusters/{result['cluster_id']}").json()
+    assert [m["id"] for m in story["members"]] == [seed["id"]]
+
+
+def test_put_creates_an_unknown_id(client: TestClient) -> None:
+    body = {"source": "wire", "body": "A storm hit the northern coast overnight."}
+    response = client.put("/articles/http://site.example/a/2", json=body)
+    assert (response.status_code, response.json()["status"]) == (201, "created")
+    assert client.get("/articles/http://site.example/a/2").json()["body"] == body["body"]
+
+
+def test_put_refuses_bad_input_and_keeps_the_stored_article(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    seed = seeds[0]
+    client.post("/ingest", json=seed)
+    path = f"/articles/{seed['id']}"
+    error = assert_error(client.put(path, json={**seed, "id": "other"}), 422)
+    assert error["details"][0]["field"] == "id" and "other" in error["message"]
+    assert assert_error(client.put(path, json={"articles": [seed]}), 422)["details"][0]["field"] == "articles"
+    assert assert_error(client.put(path, json={"body": "no source"}), 422)["details"][0]["field"] == "source"
+    assert_error(client.put(path, json=["x"]), 422)
+    assert_error(client.put(path, content=b'{"body": '), 422)
+    assert client.get(path).json()["body"] == seed["body"]

@@ -55,9 +55,9 @@ def test_unknown_route_and_method_use_the_error_shape(client: TestClient) -> Non
     assert response.headers["allow"] == "POST"
     response = client.post(
         "/articles/some-id"
-    )  # three routes share this path: GET, DELETE and GET .../duplicates
-    assert "this path takes DELETE, GET, HEAD" in assert_error(response, 405)["message"]
-    assert response.headers["allow"] == "DELETE, GET, HEAD"
+    )  # four routes share this path: GET, PUT, DELETE and GET .../duplicates
+    assert "this path takes DELETE, GET, HEAD, PUT" in assert_error(response, 405)["message"]
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PUT"
 
 
 def test_openapi_documents_the_one_error_shape(client: TestClient) -> None:

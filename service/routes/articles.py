@@ -1,19 +1,22 @@
-"""Stored articles: read, delete, and their duplicate group."""
+"""Stored articles: read, correct (replace), delete, and their duplicate group."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from service.errors import ApiError
+from service.metrics import Metrics
 from service.outcomes import article_brief
 from service.pipeline import Pipeline
-from service.routes.deps import get_pipeline
-from service.schemas import ArticleOut, DuplicateGroup
+from service.routes.bodies import json_body
+from service.routes.deps import get_metrics, get_pipeline
+from service.routes.ingest import parse_articles
+from service.schemas import ArticleIn, ArticleOut, DuplicateGroup, IngestResult
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
@@ -62,3 +65,49 @@ async def delete_article(article_id: str, pipeline: PipelineDep) -> dict[str, ob
     if not await run_in_threadpool(pipeline.delete, article_id):
         raise _not_found(article_id)
     return {"id": article_id, "deleted": True}
+
+
+@router.put(
+    "/{article_id:path}",
+    response_model=IngestResult,
+    summary="Store a corrected version of an article",
+    responses={201: {"model": IngestResult, "description": "No article had the id: stored as new."}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ArticleIn.model_json_schema()}},
+        }
+    },
+)
+async def put_article(
+    article_id: str,
+    request: Request,
+    pipeline: PipelineDep,
+    metrics: Annotated[Metrics, Depends(get_metrics)],
+) -> JSONResponse:
+    """The article under this id is replaced by the one given (a correction or update): its
+    duplicate status, story and phase are worked out again, and the stories it left and joined
+    are brought up to date. ``replaced`` (200) when an article had the id, ``created`` (201) when
+    none had, ``exists`` (200) when the stored article is already this one. Without
+    ``published_at`` the old version's publication time is kept. Validated like one article of
+    ``POST /ingest``; a body ``id`` must be the path's."""
+    raw = await request.body()
+    result = await run_in_threadpool(_replace_body, pipeline, article_id, raw)
+    metrics.observe_ingest([result])
+    return JSONResponse(jsonable_encoder(result), status_code=201 if result.status == "created" else 200)
+
+
+def _replace_body(pipeline: Pipeline, article_id: str, raw: bytes) -> IngestResult:
+    payload: Any = json_body(raw, "an article object")
+    if isinstance(payload, dict) and "articles" in payload:
+        message = "PUT /articles/{id} takes one article object; send batches to POST /ingest"
+        raise ApiError(422, message, details=[{"field": "articles", "message": "not accepted here"}])
+    if isinstance(payload, dict) and payload.get("id", article_id) != article_id:
+        message = (
+            f"body id {payload['id']!r} is not the path's {article_id!r}; leave it out or make them equal"
+        )
+        raise ApiError(422, message, details=[{"field": "id", "message": message}])
+    if isinstance(payload, dict):
+        payload = {**payload, "id": article_id}
+    [article] = parse_articles(payload, 1, pipeline.settings.max_article_chars)
+    return pipeline.replace(article)

@@ -118,7 +118,8 @@ async def ingest(
 ) -> IngestResponse:
     """Each article is de-duplicated and assigned to a story; results come in input order.
 
-    Re-posting a stored id changes nothing and answers ``exists`` with the stored outcome.
+    Re-posting a stored id changes nothing and answers ``exists`` with the stored outcome; a
+    correction is sent with ``PUT /articles/{id}``.
     """
     raw = await request.body()
     # Parsing a batch takes milliseconds per hundred articles: off the event loop, as the ingest.
