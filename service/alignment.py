@@ -68,16 +68,19 @@ def passage_bounds(length: int, size: int) -> np.ndarray:
     return np.linspace(0, length, count + 1).astype(np.int64)
 
 
-def passage_scores(source: np.ndarray, target: np.ndarray, size: int, window: int) -> np.ndarray:
+def passage_scores(
+    source: np.ndarray, target: np.ndarray, size: int, window: int, bounds: np.ndarray | None = None
+) -> np.ndarray:
     """For each passage of ``source`` (dense word ids), the largest share of its distinct words
-    present in any ``window``-word window of ``target``.
+    present in any ``window``-word window of ``target``. Passages are ``passage_bounds(len, size)``
+    unless ``bounds`` (word offsets from 0 to the length) gives others.
 
     Each occurrence of a word at position p of ``target`` covers the window starts
     ``max(p - window + 1, previous occurrence + 1) .. p``; these ranges never overlap for one
     word, so summing them per passage (one cumulative sum per passage row) counts, for every
     window start, the passage's distinct words inside that window.
     """
-    bounds = passage_bounds(source.size, size)
+    bounds = passage_bounds(source.size, size) if bounds is None else bounds
     passages = bounds.size - 1
     if source.size == 0 or target.size == 0:
         return np.zeros(passages)

@@ -4,9 +4,10 @@ A draft that quotes a few paragraphs of a report is, as a whole, nearest to the 
 its own angle; the quoted report need not be among them (on SaudiNewsNet, a 35-word quote set
 into an article of the same story put its source among the draft's 10 nearest articles in a
 third of the cases). Searched part by part instead (runs of whole sentences of at least
-``chunk_words`` words, each embedded like an article), the part holding the quote is nearest
-to its source. The search is the story stage's FAISS index, within its time window around the
-draft, so it adds nothing to ingest; the candidates are then verified by :mod:`service.reuse`.
+``chunk_words`` words, each embedded like an article), the part holding the quote finds its
+source far more often (``eval quotes``: 92% of 35-word quotes reported). The search is the
+story stage's FAISS index, within its time window around the draft, so it adds nothing to
+ingest; the candidates are then verified by :mod:`service.reuse`.
 """
 
 from __future__ import annotations
@@ -23,30 +24,40 @@ from service.reuse import DraftText
 
 CHUNK_WORDS = 25  # words per searched part, at least: one or two sentences of news copy
 PER_CHUNK = 3  # nearest stored articles kept per part
+MAX_PARTS = 60  # a longer piece gets longer parts (the search and the alignments stay bounded)
+MAX_CANDIDATES = 40  # candidates kept, those nearest to the most parts first
 
 
 def draft_parts(
     doc: PreparedArticle, draft: DraftText, chunk_words: int = CHUNK_WORDS
 ) -> list[PreparedArticle]:
-    """The draft cut into runs of whole sentences of at least ``chunk_words`` words (a last run
-    shorter than half of that joins the one before), each as an untitled article, in raw and
-    normalized text: the lexical embedder reads the one, a sentence-transformers model the other."""
-    runs: list[tuple[list[str], list[str]]] = []
-    for sentence, normalized in zip(draft.sentences, draft.normalized, strict=True):
-        if runs and len(" ".join(runs[-1][1]).split()) < chunk_words:
-            runs[-1][0].append(sentence)
-            runs[-1][1].append(normalized)
+    """The draft cut into runs of whole sentences of at least ``chunk_words`` words (more for a
+    piece of over ``MAX_PARTS`` such runs; a last run shorter than half joins the one before),
+    each as an untitled article, in raw and normalized text: the lexical embedder reads the one,
+    a sentence-transformers model the other."""
+    sizes = np.diff(draft.ends, prepend=0).tolist()
+    chunk_words = max(chunk_words, -(-sum(sizes) // MAX_PARTS))
+    runs: list[list[int]] = []  # sentence indexes per part
+    filled = 0
+    for n, size in enumerate(sizes):
+        if runs and filled < chunk_words:
+            runs[-1].append(n)
+            filled += size
         else:
-            runs.append(([sentence], [normalized]))
-    if len(runs) > 1 and len(" ".join(runs[-1][1]).split()) < chunk_words // 2:
-        last = runs.pop()
-        runs[-1][0].extend(last[0])
-        runs[-1][1].extend(last[1])
+            runs.append([n])
+            filled = size
+    if len(runs) > 1 and filled < chunk_words // 2:
+        runs[-2].extend(runs.pop())
     return [
         replace(
-            doc, id=f"{doc.id}#{n}", title=None, title_norm="", body=" ".join(raw), body_norm=" ".join(norm)
+            doc,
+            id=f"{doc.id}#{n}",
+            title=None,
+            title_norm="",
+            body=" ".join(draft.sentences[i] for i in run),
+            body_norm=" ".join(draft.normalized[i] for i in run),
         )
-        for n, (raw, norm) in enumerate(runs)
+        for n, run in enumerate(runs)
     ]
 
 
@@ -64,15 +75,18 @@ def nearest_to_parts(
     within: float,
     per_chunk: int = PER_CHUNK,
 ) -> list[str]:
-    """Ids of the stored articles nearest to each part, within ``within`` seconds of ``timestamp``
+    """Ids of the stored articles nearest to each part, within ``within`` seconds of ``timestamp``,
+    at most ``MAX_CANDIDATES``: those nearest to the most parts first, then by their best rank
     (callers hold the state lock, shared)."""
     if not len(vectors):
         return []
     found = index.search_many(vectors, per_chunk, np.full(len(vectors), timestamp), within)
-    ids: dict[str, None] = {}
+    votes: dict[str, tuple[int, int]] = {}  # id -> (parts, best rank), negated to sort
     for _, seqs in found:
-        for seq in seqs.tolist():
+        for rank, seq in enumerate(seqs.tolist()):
             article_id = ids_by_seq.get(int(seq))
             if article_id is not None:
-                ids[article_id] = None
-    return list(ids)
+                parts, best = votes.get(article_id, (0, -per_chunk))
+                votes[article_id] = (parts + 1, max(best, -rank))
+    ranked = sorted(votes, key=lambda i: votes[i], reverse=True)  # stable: first found first on ties
+    return ranked[:MAX_CANDIDATES]

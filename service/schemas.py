@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Literal
 
@@ -178,7 +179,11 @@ class DuplicateCheckIn(BaseModel):
     url: str | None = Field(None, max_length=4096)
     published_at: datetime | None = None
     limit: StrictInt | None = Field(
-        None, ge=1, le=100, description="Most matches returned (default: the `check_limit` setting, 10)."
+        None,
+        ge=1,
+        le=100,
+        description="Most matches returned, in `duplicates` and in `reused` each (default: the "
+        "`check_limit` setting, 10).",
     )
     passages: StrictBool = Field(
         False,
@@ -190,6 +195,13 @@ class DuplicateCheckIn(BaseModel):
     _body = field_validator("body")(_body_text)
     _published = field_validator("published_at", mode="before")(_time)
     _address = field_validator("url")(_url)
+
+    @field_validator("passages", mode="before")
+    @classmethod
+    def _boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):
+            raise ValueError(f"must be true or false (a JSON boolean); got {json.dumps(value, default=str)}")
+        return value
 
 
 class DuplicateHit(BaseModel):

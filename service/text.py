@@ -60,7 +60,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _PLAIN_WORD_CHAR = re.compile("[A-Za-z0-9\u0621-\u063a\u0641-\u064a]")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+")
 _ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Gov|Sen|Rep|Lt|Col|Capt|No|vs"
+    r"(?:\b[A-Z]|\b[ap]\.m|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Gov|Sen|Rep|Lt|Col|Capt|No|vs"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))\.$"
 )
 
@@ -173,7 +173,8 @@ def words(normalized: str) -> list[str]:
 
 def sentences(text: str) -> list[str]:
     """Sentences of a raw text (furniture removed), split on line breaks and end punctuation,
-    but not after an initial or a common abbreviation ("the U.S. economy", "Acme Corp. said")."""
+    but not after an initial or a common abbreviation ("the U.S. economy", "Acme Corp. said",
+    "4:17 a.m. local time")."""
     found: list[str] = []
     for line in strip_furniture(text).split("\n"):
         joining = False

@@ -9,6 +9,7 @@ work themselves.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -76,10 +77,16 @@ class WorkerPool:
             log.exception("worker process failed; %s", self.fallback)
             self.fallbacks += 1
             self._failures += 1
+            if not self.usable:
+                log.error(
+                    "worker processes failed %d times in a row; from now on: %s",
+                    self._failures,
+                    self.fallback,
+                )
             with self._lock:
                 broken, self._pool = self._pool, None  # the next call starts a fresh pool
             if broken is not None:
-                broken.shutdown(wait=False, cancel_futures=True)
+                _stop(broken)
             return None
 
     def close(self) -> None:
@@ -87,6 +94,16 @@ class WorkerPool:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut a failed pool down without waiting, and end its workers: one that timed out is still
+    computing an answer nobody will read, on a core the server needs."""
+    processes = list(getattr(pool, "_processes", None) or {})  # not public: absent, nothing to end
+    pool.shutdown(wait=False, cancel_futures=True)
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def _ready() -> bool:

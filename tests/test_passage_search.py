@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from service.config import Settings
 from service.documents import PreparedArticle
-from service.passage_search import CHUNK_WORDS, draft_parts, nearest_to_parts
+from service.index import VectorIndex
+from service.passage_search import CHUNK_WORDS, MAX_CANDIDATES, MAX_PARTS, draft_parts, nearest_to_parts
 from service.pipeline import Pipeline
 from service.prepare import prepare
 from service.reuse import draft_text
@@ -61,3 +63,25 @@ def test_the_quoted_part_finds_its_source(settings: Settings, seeds: list[dict[s
     quoted = set(normalize(quote).split())
     mostly_quote = [n for n, p in enumerate(parts) if sum(w in quoted for w in p.body_norm.split()) > 30]
     assert mostly_quote and all(nearest[n] == [wire["id"]] for n in mostly_quote)
+
+
+def test_a_long_piece_gets_at_most_max_parts() -> None:
+    said = [" ".join(f"w{n}x{i}" for i in range(30)) + "." for n in range(1000)]  # 30,000 words
+    doc = _doc(" ".join(said))
+    parts = draft_parts(doc, draft_text(doc.body))
+    assert len(parts) <= MAX_PARTS and " ".join(p.body_norm for p in parts) == doc.body_norm
+
+
+def test_candidates_are_those_nearest_to_the_most_parts_at_most_max_candidates() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(200, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(16)
+    index.add(np.arange(200), vectors)
+    names = {seq: f"a{seq}" for seq in range(200)}
+    # three parts near article 7, one near article 50, then 60 parts near others
+    queries = np.vstack([vectors[[7, 7, 7, 50]], vectors[100:160]]) + 0.01
+    found = nearest_to_parts(index, names, queries, 0.0, 1.0, per_chunk=1)
+    assert found[:2] == ["a7", "a50"] and len(found) == MAX_CANDIDATES
+    assert set(found[2:]) <= {f"a{seq}" for seq in range(100, 160)}
+    assert nearest_to_parts(index, names, queries[:0], 0.0, 1.0) == []

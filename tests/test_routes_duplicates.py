@@ -239,5 +239,10 @@ def test_check_with_passages_names_the_report_a_draft_quotes(
 
 
 def test_check_passages_must_be_a_boolean(client: TestClient) -> None:
-    error = assert_error(client.post("/duplicates/check", json={"body": "some text", "passages": "yes"}), 422)
-    assert error["details"][0]["field"] == "passages"
+    for value, shown in (("yes", '"yes"'), (1, "1"), (None, "null")):
+        response = client.post("/duplicates/check", json={"body": "some text", "passages": value})
+        [detail] = assert_error(response, 422)["details"]
+        assert detail == {
+            "field": "passages",
+            "message": f"must be true or false (a JSON boolean); got {shown}",
+        }

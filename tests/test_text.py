@@ -148,11 +148,14 @@ def test_tag_lists_are_furniture_but_sentences_opening_with_the_word_are_not() -
 def test_sentences_do_not_end_at_initials_or_abbreviations() -> None:
     """ "stocks closed higher…" was a summary sentence: the split fell after "U.S."."""
     text = (
-        "Stocks rose in the U.S. on Monday as Acme Corp. reported. Dr. Lee disagreed.\nWashington D.C.\nEnd."
+        "Stocks rose in the U.S. on Monday as Acme Corp. reported. Dr. Lee disagreed.\nWashington D.C.\n"
+        "The quake hit at 4:17 a.m. local time. It was felt at 10 p.m. too.\nEnd."
     )
     assert sentences(text) == [
         "Stocks rose in the U.S. on Monday as Acme Corp. reported.",
         "Dr. Lee disagreed.",
         "Washington D.C.",
+        "The quake hit at 4:17 a.m. local time.",
+        "It was felt at 10 p.m. too.",
         "End.",
     ]
