@@ -98,13 +98,20 @@ def write_outcome(
 
 
 def write_removal(
-    tx: Transaction, now: str, changed: Changed, change: StoryAssignment | None, cluster_id: int | None
+    tx: Transaction,
+    now: str,
+    article_id: str,
+    changed: Changed,
+    change: StoryAssignment | None,
+    cluster_id: int | None,
 ) -> set[int]:
     """Write what deleting an article (of story ``cluster_id``) changed in the other articles and
     stories; returns the ids of the stories touched."""
     for other_id, match in changed.items():
         tx.update_article(other_id, dup_values(match))
-    touched: set[int] = set()
+    touched = tx.clear_semantic_links(article_id)
+    for touched_id in touched:
+        tx.touch_cluster(touched_id, now)
     if change is not None:
         for other_id, phase in change.phase_updates.items():
             tx.update_article(other_id, {"phase": phase})

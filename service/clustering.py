@@ -206,9 +206,11 @@ class StoryClusterer(PersistentStories):
         seq: int,
         duplicate: DuplicateMatch | None,
         planned: list[Candidate] | None = None,
+        reopen: int | None = None,
     ) -> StoryAssignment:
         """Place one new article (ranked by :meth:`plan` just before, or here); returns where
-        it went and everything that changed."""
+        it went and everything that changed. ``reopen``: a story id no longer in use, taken
+        should the article open a story (a corrected article keeps its lone story's id)."""
         item = self._prepared(doc)
         member = item.member
         member.seq = seq
@@ -231,10 +233,10 @@ class StoryClusterer(PersistentStories):
             if duplicate is None and best.best >= self.settings.semantic_threshold and best.best_id:
                 semantic = DuplicateMatch("semantic", best.best_id, round(best.best, 4))
         else:
-            story_id = self.next_story
+            story_id = reopen if reopen is not None and reopen not in self.stories else self.next_story
         new_story = story_id not in self.stories
         if new_story:
-            self.next_story = max(self.next_story, story_id) + 1
+            self.next_story = max(self.next_story, story_id + 1)
             self.stories[story_id] = Story(story_id, self.sum_dim)
         member.duplicate_of = original.id if original is not None else None
         features = member.to_bytes()

@@ -59,7 +59,7 @@ class Metrics:
     def observe_ingest(self, results: Sequence[IngestResult]) -> None:
         for result in results:
             self.ingested.labels(result.status).inc()
-            if result.status == "created":
+            if result.status in ("created", "replaced"):  # placed anew
                 if result.duplicate is not None:
                     self.duplicates.labels(result.duplicate.type).inc()
                 if result.new_story:

@@ -7,10 +7,10 @@ stored articles the piece takes passages from without copying them (:mod:`servic
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from service.documents import DuplicateMatch
 from service.pipeline import Pipeline
 from service.prepare import prepare
 from service.reuse import DraftText, Reuse, draft_text, find_reuse
@@ -59,16 +59,7 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
         [m.of for m in matches], "title, source, url, published_at, cluster_id, dup_of"
     )
     hits = [
-        DuplicateHit(
-            id=m.of,
-            type=m.type,
-            score=round(m.score, 4),
-            title=rows[m.of]["title"],
-            source=rows[m.of]["source"],
-            url=rows[m.of]["url"],
-            published_at=datetime.fromisoformat(rows[m.of]["published_at"]),
-            original=rows[m.of]["dup_of"] or m.of,
-        )
+        DuplicateHit(type=m.type, score=round(m.score, 4), **_stored(m.of, rows[m.of]))
         for m in matches
         if m.of in rows
     ]
@@ -82,8 +73,7 @@ def _check(pipeline: Pipeline, request: DuplicateCheckIn) -> DuplicateCheckOut:
         story_hit = StoryHit(cluster_id=cluster_id, score=round(story[1], 4))
     reused = None
     if text is not None:
-        copied_groups = {hit.original for hit in hits}
-        reused = _reused(pipeline, text, [*related, *planned.others], matches, copied_groups, limit)
+        reused = _reused(pipeline, text, [*related, *planned.others], hits, limit)
     return DuplicateCheckOut(duplicates=hits, story=story_hit, reused=reused)
 
 
@@ -91,14 +81,14 @@ def _reused(
     pipeline: Pipeline,
     draft: DraftText,
     candidates: Iterable[str],
-    matches: list[DuplicateMatch],
-    copied_groups: set[str],
+    copies: list[DuplicateHit],
     limit: int,
 ) -> list[ReusedHit]:
     """The stored articles the piece takes passages from (:mod:`service.reuse`), most reused words
     first: one per duplicate group (a wire report and its republications are one source), and
     none of the groups the piece copies (those are reported as duplicates)."""
-    ids = sorted(set(candidates) - {m.of for m in matches})
+    ids = sorted(set(candidates) - {hit.id for hit in copies})
+    copied_groups = {hit.original for hit in copies}
     found = _verified_reuse(pipeline, draft, ids)
     rows = pipeline.store.articles(list(found), "title, source, url, published_at, dup_of")
     best: dict[str, tuple[str, Reuse]] = {}
@@ -111,22 +101,30 @@ def _reused(
             held is None or (reuse.words, i == group) > (held[1].words, held[0] == group)
         ):
             best[group] = (i, reuse)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][1].words, item[1][0]))[:limit]
+    ranked = sorted(best.values(), key=lambda pick: (-pick[1].words, pick[0]))[:limit]
     return [
         ReusedHit(
-            id=i,
-            title=rows[i]["title"],
-            source=rows[i]["source"],
-            url=rows[i]["url"],
-            published_at=datetime.fromisoformat(rows[i]["published_at"]),
-            original=group,
             reused_words=reuse.words,
             share_of_piece=reuse.draft_share,
             share_of_source=reuse.source_share,
             sentences=[draft.sentences[n] for n in reuse.sentences],
+            **_stored(i, rows[i]),
         )
-        for group, (i, reuse) in ranked
+        for i, reuse in ranked
     ]
+
+
+def _stored(article_id: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a hit gives of the stored article (``row``: title, source, url, published_at,
+    dup_of), its duplicate group's original included."""
+    return {
+        "id": article_id,
+        "title": row["title"],
+        "source": row["source"],
+        "url": row["url"],
+        "published_at": datetime.fromisoformat(row["published_at"]),
+        "original": row["dup_of"] or article_id,
+    }
 
 
 def _verified_reuse(pipeline: Pipeline, draft: DraftText, ids: list[str]) -> dict[str, Reuse]:

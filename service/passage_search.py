@@ -4,7 +4,7 @@ A draft that quotes a few paragraphs of a report is, as a whole, nearest to the 
 its own angle; the quoted report need not be among them (on SaudiNewsNet, a 35-word quote set
 into an article of the same story put its source among the draft's 10 nearest articles in a
 third of the cases). Searched part by part instead (runs of whole sentences of at least
-``chunk_words`` words, each embedded like an article), the part holding the quote finds its
+``CHUNK_WORDS`` words, each embedded like an article), the part holding the quote finds its
 source far more often (``eval quotes``: 92% of 35-word quotes reported). The search is the
 story stage's FAISS index, within its time window around the draft, so it adds nothing to
 ingest; the candidates are then verified by :mod:`service.reuse`.
@@ -12,6 +12,7 @@ ingest; the candidates are then verified by :mod:`service.reuse`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -25,18 +26,16 @@ from service.reuse import DraftText
 CHUNK_WORDS = 25  # words per searched part, at least: one or two sentences of news copy
 PER_CHUNK = 3  # nearest stored articles kept per part
 MAX_PARTS = 60  # a longer piece gets longer parts (the search and the alignments stay bounded)
-MAX_CANDIDATES = 40  # candidates kept, those nearest to the most parts first
+MAX_CANDIDATES = 40  # candidates kept beyond each part's nearest, those nearest to the most parts first
 
 
-def draft_parts(
-    doc: PreparedArticle, draft: DraftText, chunk_words: int = CHUNK_WORDS
-) -> list[PreparedArticle]:
-    """The draft cut into runs of whole sentences of at least ``chunk_words`` words (more for a
+def draft_parts(doc: PreparedArticle, draft: DraftText) -> list[PreparedArticle]:
+    """The draft cut into runs of whole sentences of at least ``CHUNK_WORDS`` words (more for a
     piece of over ``MAX_PARTS`` such runs; a last run shorter than half joins the one before),
     each as an untitled article, in raw and normalized text: the lexical embedder reads the one,
     a sentence-transformers model the other."""
     sizes = np.diff(draft.ends, prepend=0).tolist()
-    chunk_words = max(chunk_words, -(-sum(sizes) // MAX_PARTS))
+    chunk_words = max(CHUNK_WORDS, -(-sum(sizes) // MAX_PARTS))
     runs: list[list[int]] = []  # sentence indexes per part
     filled = 0
     for n, size in enumerate(sizes):
@@ -75,18 +74,19 @@ def nearest_to_parts(
     within: float,
     per_chunk: int = PER_CHUNK,
 ) -> list[str]:
-    """Ids of the stored articles nearest to each part, within ``within`` seconds of ``timestamp``,
-    at most ``MAX_CANDIDATES``: those nearest to the most parts first, then by their best rank
-    (callers hold the state lock, shared)."""
+    """Ids of the stored articles nearest to each part, within ``within`` seconds of ``timestamp``:
+    each part's nearest one (the source of a quote is the nearest to the part holding it, however
+    few parts it is near), then, up to ``MAX_CANDIDATES``, those nearest to the most parts (callers
+    hold the state lock, shared)."""
     if not len(vectors):
         return []
     found = index.search_many(vectors, per_chunk, np.full(len(vectors), timestamp), within)
-    votes: dict[str, tuple[int, int]] = {}  # id -> (parts, best rank), negated to sort
+    tops: dict[str, None] = {}
+    votes: Counter[str] = Counter()
     for _, seqs in found:
-        for rank, seq in enumerate(seqs.tolist()):
-            article_id = ids_by_seq.get(int(seq))
-            if article_id is not None:
-                parts, best = votes.get(article_id, (0, -per_chunk))
-                votes[article_id] = (parts + 1, max(best, -rank))
-    ranked = sorted(votes, key=lambda i: votes[i], reverse=True)  # stable: first found first on ties
-    return ranked[:MAX_CANDIDATES]
+        named = [i for i in (ids_by_seq.get(int(seq)) for seq in seqs.tolist()) if i is not None]
+        if named:
+            tops.setdefault(named[0])
+        votes.update(named)
+    rest = [i for i, _ in votes.most_common() if i not in tops]  # ties: first found first
+    return [*tops, *rest][: max(MAX_CANDIDATES, len(tops))]

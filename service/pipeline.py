@@ -26,7 +26,7 @@ from service.outcomes import article_out, result_from_row
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
 from service.priority import CheckPriority
-from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
+from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult, ReplaceResult
 from service.stages import DuplicateStage, StoryAssignment, StoryStage
 from service.state_lock import StateLock
 from service.store import Store, Transaction
@@ -161,7 +161,11 @@ class Pipeline:
             self._embed_ahead(prepared, stored)
 
             def write(tx: Transaction) -> tuple[list[IngestResult], float]:
-                return [self._ingest_one(tx, doc, batch, stored) for doc in prepared], time.perf_counter()
+                results = []
+                for doc in prepared:
+                    self.priority.step_aside()  # between articles, checks go first
+                    results.append(self._ingest_one(tx, doc, batch, stored))
+                return results, time.perf_counter()
 
             results, commit_started = self._commit(write)
             self.timer.add("store", time.perf_counter() - commit_started)
@@ -171,7 +175,7 @@ class Pipeline:
             self._after_commit()
         return results
 
-    def replace(self, article: ArticleIn) -> IngestResult:
+    def replace(self, article: ArticleIn) -> ReplaceResult:
         """Store ``article`` in place of the stored article of its id (a correction), or as a new
         one (``created``). The old version's removal and the new one's ingest commit together, so
         a failure keeps the old version. Without ``published_at`` the old version's is kept; the
@@ -184,27 +188,35 @@ class Pipeline:
                 )
             doc = prepare(article, datetime.now(UTC))
             if row is not None and _unchanged(row, doc):
-                return result_from_row(row, self.store.survivor)
-            self._embed_ahead([doc], {})
+                return ReplaceResult.model_validate(result_from_row(row, self.store.survivor).model_dump())
 
             def write(tx: Transaction) -> IngestResult:
-                if row is not None:
-                    self._remove(tx, row)
-                return self._ingest_one(tx, doc, {}, {})
+                # one exclusive section: a check sees the old version or the new one, never neither
+                with self.state_lock:
+                    if row is not None:
+                        self._remove(tx, row)
+                    # alone in its story, the article keeps the story's id should it be alone again
+                    return self._ingest_one(tx, doc, {}, {}, row["cluster_id"] if row is not None else None)
 
             result = self._commit(write)
             self._after_commit()
-        return result.model_copy(update={"status": "replaced"}) if row is not None else result
+        status = "replaced" if row is not None and result.status == "created" else result.status
+        return ReplaceResult.model_validate({**result.model_dump(), "status": status})
 
     def _ingest_one(
-        self, tx: Transaction, doc: PreparedArticle, batch: dict[str, IngestResult], stored: Mapping[str, Any]
+        self,
+        tx: Transaction,
+        doc: PreparedArticle,
+        batch: dict[str, IngestResult],
+        stored: Mapping[str, Any],
+        reopen: int | None = None,
     ) -> IngestResult:
+        """Place and store one new article (``reopen``: the story id to use should it open one)."""
         if doc.id in batch:
             return _repeat(batch[doc.id])  # brought up to date once the batch is done
         if doc.id in stored:
             return result_from_row(stored[doc.id], self.store.survivor)
         now = _iso(doc.received_at)
-        self.priority.step_aside()
         with self.timer.stage("dedup"):
             signature = self.dedup.signature(doc)  # hashing only: no lock, as for a check
         # Reading first, with the lock shared: checks wait only for the changes that follow.
@@ -219,7 +231,7 @@ class Pipeline:
             with self.timer.stage("store"):
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
-                assignment = self.stories.assign(doc, seq, duplicate, planned)
+                assignment = self.stories.assign(doc, seq, duplicate, planned, reopen)
         _settle(batch, assignment, decision.changed)
         if duplicate is None and assignment.semantic is not None:
             semantic = self._semantic_original(assignment.semantic)
@@ -280,7 +292,8 @@ class Pipeline:
             change = self.stories.remove(row["id"])
             tx.delete_article(row["id"])
             cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
-            self._touched.update(write_removal(tx, _iso(datetime.now(UTC)), changed, change, cluster_id))
+            now = _iso(datetime.now(UTC))
+            self._touched.update(write_removal(tx, now, row["id"], changed, change, cluster_id))
 
     def _commit(self, write: Callable[[Transaction], _T]) -> _T:
         """``write(tx)`` in one transaction. When anything fails the database rolls back and the

@@ -8,7 +8,7 @@ alignment (:func:`service.alignment.passage_scores`: passages of ``passage_words
 recognised when one window of ``passage_window`` words of the other text holds
 ``passage_share`` of its distinct words). A word is reused when its passage is recognised on
 two grids of passages, the second shifted by half a passage, and a
-sentence is reported when it holds a passage's worth of reused words (most of it, if shorter).
+sentence is reported when it holds a passage's worth of reused words (all of it, if shorter).
 A stored article is a source when ``reuse_min_words`` words of the draft are reused from it:
 the threshold keeps out the odd set phrase that reports of one event share (a title, "the
 official news agency reported"), though not a piece that repeats several of them.
@@ -25,6 +25,8 @@ from service import shingles as sh
 from service.alignment import passage_bounds, passage_scores
 from service.config import DedupSettings
 from service.text import normalize, sentences, words
+
+MAX_WORDS = 20_000  # words of a piece looked at (about 120,000 characters of news copy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class Reuse:
     ``words``: the draft's words in recognised passages; ``draft_share``: their share of the
     draft; ``source_share``: the share of the stored article's passages recognised in the draft;
     ``sentences``: indexes of the draft sentences holding reused words: a passage's worth
-    (``passage_words``), or most of a shorter sentence."""
+    (``passage_words``), or all of a shorter sentence."""
 
     words: int
     draft_share: float
@@ -54,16 +56,21 @@ class Reuse:
 
 
 def draft_text(body: str) -> DraftText:
-    """The draft's sentences (furniture removed, as :func:`service.text.sentences` cuts them)."""
+    """The draft's sentences (furniture removed, as :func:`service.text.sentences` cuts them), up
+    to ``MAX_WORDS`` words: the search and the alignments of a longer piece would take seconds."""
     found: list[str] = []
     normalized: list[str] = []
     hashes: list[np.ndarray] = []
+    total = 0
     for sentence in sentences(body):
+        if total >= MAX_WORDS:
+            break
         folded = normalize(sentence)
         if folded:
             found.append(sentence)
             normalized.append(folded)
             hashes.append(sh.word_hashes(words(folded)))
+            total += hashes[-1].size
     if not hashes:
         return DraftText([], [], np.zeros(0, np.uint64), np.zeros(0, np.int64))
     return DraftText(found, normalized, np.concatenate(hashes), np.cumsum([h.size for h in hashes]))

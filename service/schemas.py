@@ -122,11 +122,18 @@ class IngestResult(BaseModel):
     """What happened to one posted article, in input order."""
 
     id: str
-    status: Literal["created", "exists", "replaced"]
+    status: Literal["created", "exists"]
     cluster_id: int | None
     phase: Phase | None
     duplicate: DuplicateOut | None
     new_story: bool
+
+
+class ReplaceResult(IngestResult):
+    """What ``PUT /articles/{id}`` did: ``replaced`` an article, ``created`` one (no article had the
+    id), or nothing (``exists``: the stored article is already this one)."""
+
+    status: Literal["created", "exists", "replaced"]  # type: ignore[assignment]
 
 
 class IngestResponse(BaseModel):
@@ -188,7 +195,9 @@ class DuplicateCheckIn(BaseModel):
     passages: StrictBool = Field(
         False,
         description="Also report the stored articles the piece takes passages from without copying "
-        "them (a draft quoting wire copy), with the sentences concerned; a check costs about 10 ms more.",
+        "them (a draft quoting wire copy), with the sentences concerned, looked for in its first 20,000 "
+        "words and among articles within 10 days of its `published_at` (now when not given); a check "
+        "costs about twice as much.",
     )
 
     _title = field_validator("title")(_title_text)
@@ -232,7 +241,7 @@ class ReusedHit(BaseModel):
     share_of_piece: float = Field(description="Their share of the piece's words.")
     share_of_source: float = Field(description="Share of this article's passages that recur in the piece.")
     sentences: list[str] = Field(
-        description="The piece's sentences holding them (a passage's worth, or most of a short sentence), "
+        description="The piece's sentences holding them (a passage's worth, or all of a short sentence), "
         "as written, in order."
     )
 

@@ -149,7 +149,12 @@ class StoryStage(Protocol):
         ...
 
     def assign(
-        self, doc: PreparedArticle, seq: int, duplicate: DuplicateMatch | None, planned: Any = None
+        self,
+        doc: PreparedArticle,
+        seq: int,
+        duplicate: DuplicateMatch | None,
+        planned: Any = None,
+        reopen: int | None = None,
     ) -> StoryAssignment: ...
 
     def embed_draft(self, doc: PreparedArticle) -> Any:

@@ -24,7 +24,8 @@ from types import TracebackType
 
 
 class StateLock:
-    """Readers–writer lock with phase-fair hand-over; re-entrant for the writing thread."""
+    """Readers–writer lock with phase-fair hand-over; re-entrant for the writing thread (shared
+    sections included)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
@@ -38,7 +39,11 @@ class StateLock:
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """Hold the lock shared (any number of readers at once, no writer)."""
+        """Hold the lock shared (any number of readers at once, no writer); within the writing
+        thread's exclusive section, it is held already."""
+        if self._writer == threading.get_ident():  # only this thread makes itself the writer
+            yield
+            return
         with self._cond:
             if self._writer is not None or self._writers_waiting:
                 self._queued += 1

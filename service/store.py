@@ -218,6 +218,16 @@ class Transaction:
     def delete_article(self, article_id: str) -> None:
         self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
+    def clear_semantic_links(self, article_id: str) -> set[int]:
+        """Clear the ``semantic`` duplicate status of the articles that name ``article_id`` (being
+        removed: the duplicate stage re-points only its own groups); returns their stories."""
+        rows = self.conn.execute(
+            "UPDATE articles SET dup_type = NULL, dup_of = NULL, dup_score = NULL"
+            " WHERE dup_of = ? AND dup_type = 'semantic' RETURNING cluster_id",
+            (article_id,),
+        ).fetchall()
+        return {int(row[0]) for row in rows if row[0] is not None}
+
     def touch_cluster(self, cluster_id: int, now: str) -> None:
         """Create the story row if new, mark it changed (its summary is recomputed on read)."""
         self.conn.execute(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from service.worker_pool import WorkerPool
 
 RESULT_SECONDS = 10.0  # longest wait for the worker before verifying in the server
 MAX_FALLBACKS = 3  # failures in a row after which checks stop using the worker
+_T = TypeVar("_T")
 
 
 class CheckVerifier(WorkerPool):
@@ -62,12 +63,7 @@ class CheckVerifier(WorkerPool):
         """What ``local()`` (verification in this process) would answer, computed by a worker."""
         if not others:
             return {}
-        if not self.usable:
-            return local()  # the worker cannot run here: the server verifies, as with workers=0
-        found: dict[str, Copy] | None = self._call(
-            _copies, text, headline, dict(others), self.pending(list(others))
-        )
-        return local() if found is None else found
+        return self._in_worker(local, _copies, text, headline, dict(others), self.pending(list(others)))
 
     def reuses(
         self, draft: DraftText, ids: list[str], local: Callable[[], dict[str, Reuse]]
@@ -76,9 +72,12 @@ class CheckVerifier(WorkerPool):
         passages of), computed by a worker."""
         if not ids:
             return {}
-        if not self.usable:
-            return local()
-        found: dict[str, Reuse] | None = self._call(_reuses, draft, ids, self.pending(ids))
+        return self._in_worker(local, _reuses, draft, ids, self.pending(ids))
+
+    def _in_worker(self, local: Callable[[], _T], function: Callable[..., _T | None], *args: Any) -> _T:
+        """``function(*args)`` in a worker; ``local()`` when the workers failed or cannot run here
+        (the server then does the work, as with ``check_workers`` 0)."""
+        found = self._call(function, *args)  # None when the workers failed or are given up
         return local() if found is None else found
 
 

@@ -9,7 +9,6 @@ work themselves.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import os
@@ -69,8 +68,10 @@ class WorkerPool:
         """``function(*args)`` run by a worker; None when the workers failed or are given up."""
         if not self.usable:
             return None
+        pool: ProcessPoolExecutor | None = None
         try:
-            found = self._executor().submit(function, *args).result(timeout=self.timeout)
+            pool = self._executor()
+            found = pool.submit(function, *args).result(timeout=self.timeout)
             self._failures = 0
             return found
         except Exception:
@@ -84,9 +85,10 @@ class WorkerPool:
                     self.fallback,
                 )
             with self._lock:
-                broken, self._pool = self._pool, None  # the next call starts a fresh pool
-            if broken is not None:
-                _stop(broken)
+                if self._pool is pool:  # not a fresh pool another call started meanwhile
+                    self._pool = None  # the next call starts a fresh pool
+            if pool is not None:  # calls in flight on it finish; a worker that overran ends with its task
+                pool.shutdown(wait=False, cancel_futures=True)
             return None
 
     def close(self) -> None:
@@ -94,16 +96,6 @@ class WorkerPool:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Shut a failed pool down without waiting, and end its workers: one that timed out is still
-    computing an answer nobody will read, on a core the server needs."""
-    processes = list(getattr(pool, "_processes", None) or {})  # not public: absent, nothing to end
-    pool.shutdown(wait=False, cancel_futures=True)
-    for pid in processes:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
 
 
 def _ready() -> bool:

@@ -80,15 +80,26 @@ def test_outcome_writes_the_article_the_articles_it_changed_and_its_stories(stor
 def test_removal_rewrites_changed_articles_and_touches_the_stories(store: Store) -> None:
     changed = {"c": DuplicateMatch("near", "orig", 0.7)}
     with store.transaction() as tx:
-        assert write_removal(tx, NOW, changed, None, None) == set()
+        assert write_removal(tx, NOW, "gone", changed, None, None) == set()
     assert (_row(store, "c")["dup_type"], _row(store, "c")["dup_of"]) == ("near", "orig")
     change = StoryAssignment(7, "", False, 0.0, b"", phase_updates={"orig": "aftermath"})
     change.touched_clusters.add(4)
     with store.transaction() as tx:
-        assert write_removal(tx, NOW, {}, change, 7) == {4, 7}
+        assert write_removal(tx, NOW, "gone", {}, change, 7) == {4, 7}
     assert _row(store, "orig")["phase"] == "aftermath"
     versions = dict(store.reader().execute("SELECT id, content_version FROM clusters").fetchall())
     assert versions[4] == 1 and versions[7] >= 2  # 4 created, 7 changed again
+
+
+def test_removal_clears_semantic_links_to_the_removed_article(store: Store) -> None:
+    """A semantic duplicate names an article of another group; when that one goes, the status
+    would point at nothing (the duplicate stage re-points only its own groups)."""
+    with store.transaction() as tx:
+        tx.update_article("b", dup_values(DuplicateMatch("semantic", "orig", 0.8), edge=False))
+        tx.update_article("c", dup_values(DuplicateMatch("near", "orig", 0.9)))
+        assert write_removal(tx, NOW, "orig", {}, None, None) == {3}  # b's story
+    assert (_row(store, "b")["dup_type"], _row(store, "b")["dup_of"]) == (None, None)
+    assert _row(store, "c")["dup_of"] == "orig"  # the duplicate stage's own change, given in `changed`
 
 
 def test_outcome_moves_a_regrouped_duplicate_group_to_its_new_story(store: Store) -> None:

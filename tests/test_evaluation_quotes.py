@@ -18,10 +18,9 @@ def test_quotes_set_into_seed_articles_are_reported(tmp_path: Path) -> None:
     run = report["runs"][40]
     assert run["drafts"] >= 3  # the kim-russia-visit-2023 seeds: four outlets, pairs within 30 days
     assert run["reported"] == run["wire_named"] == run["drafts"] and run["spurious"] == 0
-    assert run["ms_p50"] > 0 and run["ms_p50_without"] > 0
     assert "quote of 40+ words" in format_quote_report(report)
-    again = evaluate_quotes(SEEDS, settings, samples=10, quote_words=(40,), gap_days=30, min_words=100)
-    assert again["stored"] == 5  # a store that holds articles is read, not filled again
+    again = evaluate_quotes(tmp_path / "no-corpus", settings, samples=10, quote_words=(40,), gap_days=30)
+    assert again["stored"] == 5  # a store that holds articles is read: the corpus is not opened
 
 
 def test_eval_quotes_from_the_command_line(tmp_path: Path, capsys: object) -> None:

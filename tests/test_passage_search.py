@@ -66,22 +66,29 @@ def test_the_quoted_part_finds_its_source(settings: Settings, seeds: list[dict[s
 
 
 def test_a_long_piece_gets_at_most_max_parts() -> None:
-    said = [" ".join(f"w{n}x{i}" for i in range(30)) + "." for n in range(1000)]  # 30,000 words
+    said = [" ".join(f"w{n}x{i}" for i in range(30)) + "." for n in range(600)]  # 18,000 words
     doc = _doc(" ".join(said))
     parts = draft_parts(doc, draft_text(doc.body))
     assert len(parts) <= MAX_PARTS and " ".join(p.body_norm for p in parts) == doc.body_norm
 
 
-def test_candidates_are_those_nearest_to_the_most_parts_at_most_max_candidates() -> None:
+def test_each_part_keeps_its_nearest_then_the_most_voted_fill_up_to_max_candidates() -> None:
+    """A long piece on a big story: every part is near some of the story's articles, which each
+    gather several votes; the one part that quotes another article keeps that source."""
     rng = np.random.default_rng(3)
     vectors = rng.normal(size=(200, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index = VectorIndex(16)
     index.add(np.arange(200), vectors)
     names = {seq: f"a{seq}" for seq in range(200)}
-    # three parts near article 7, one near article 50, then 60 parts near others
-    queries = np.vstack([vectors[[7, 7, 7, 50]], vectors[100:160]]) + 0.01
-    found = nearest_to_parts(index, names, queries, 0.0, 1.0, per_chunk=1)
-    assert found[:2] == ["a7", "a50"] and len(found) == MAX_CANDIDATES
-    assert set(found[2:]) <= {f"a{seq}" for seq in range(100, 160)}
-    assert nearest_to_parts(index, names, queries[:0], 0.0, 1.0) == []
+    story = [vectors[[n, (n + 1) % 50, (n + 2) % 50]].mean(axis=0) for n in range(59)]  # near 3 of a0..a49
+    for at in (0, 30, 59):
+        parts = np.array([*story[:at], vectors[150] + 0.01, *story[at:]])
+        found = nearest_to_parts(index, names, parts, 0.0, 1.0)
+        assert "a150" in found and len(found) == len(set(found)) <= max(MAX_CANDIDATES, len(parts))
+    votes = np.vstack([vectors[[7, 7, 7, 50]], vectors[100:160]]) + 0.01  # 64 parts, 62 distinct nearest
+    found = nearest_to_parts(index, names, votes, 0.0, 1.0, per_chunk=1)
+    assert found[:2] == ["a7", "a50"] and len(found) == 62  # every part's nearest, beyond MAX_CANDIDATES
+    few = nearest_to_parts(index, names, votes[:4], 0.0, 1.0, per_chunk=3)
+    assert few[:2] == ["a7", "a50"] and len(few) <= MAX_CANDIDATES
+    assert nearest_to_parts(index, names, votes[:0], 0.0, 1.0) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -272,6 +273,7 @@ def test_a_failing_correction_keeps_the_old_version(
     new one fails, the store and every stage still hold the old one."""
     with Pipeline.open(settings) as pipeline:
         pipeline.ingest(_articles([*seeds, _copy(seeds[2], "copy-1")]))
+        stories = {s["id"]: _story(pipeline, s["id"]) for s in seeds}
         corrected = ArticleIn.model_validate({**seeds[2], "body": seeds[4]["body"] + "\nتصحيح."})
 
         def failing_assign(*args: Any, **kwargs: Any) -> Any:
@@ -283,9 +285,33 @@ def test_a_failing_correction_keeps_the_old_version(
         monkeypatch.undo()
         kept = pipeline.article(seeds[2]["id"])
         assert kept is not None and kept.body == seeds[2]["body"]
+        assert {s["id"]: _story(pipeline, s["id"]) for s in seeds} == stories
+        assert pipeline.stories.members[seeds[2]["id"]].story == stories[seeds[2]["id"]]  # type: ignore[attr-defined]
         assert pipeline.duplicate_group("copy-1") == [seeds[2]["id"], "copy-1"]
         assert pipeline.store.count_articles() == len(seeds) + 1
         result = pipeline.replace(corrected)
         assert result.status == "replaced" and result.duplicate is None
         assert pipeline.duplicate_group("copy-1") == ["copy-1"]  # the copy lost its original's text
         assert pipeline.article(seeds[2]["id"]).body == corrected.body  # type: ignore[union-attr]
+
+
+def test_a_correction_is_placed_as_delete_then_ingest_would_place_it(
+    tmp_path: Path, seeds: list[dict[str, Any]]
+) -> None:
+    """The new version is embedded after the old one left the corpus statistics, as a DELETE
+    followed by a POST would: the same vector, story and duplicate status."""
+    corrected = {**seeds[0], "body": seeds[0]["body"] + "\nوأضاف المتحدث أن الزيارة ستستمر ثلاثة أيام."}
+    outcomes = []
+    for name in ("put", "delete-post"):
+        settings = Settings(data_dir=tmp_path / name, load_seeds=False, checkpoint_seconds=0)
+        with Pipeline.open(settings) as pipeline:
+            pipeline.ingest(_articles(seeds))
+            if name == "put":
+                pipeline.replace(ArticleIn.model_validate(corrected))
+            else:
+                pipeline.delete(seeds[0]["id"])
+                pipeline.ingest(_articles([corrected]))
+            row = pipeline.store.article(seeds[0]["id"])
+            assert row is not None
+            outcomes.append((row["vector"], row["cluster_id"], row["dup_of"], row["body"]))
+    assert outcomes[0] == outcomes[1]

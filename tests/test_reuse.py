@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from service.config import DedupSettings
 from service.corpus import read_seeds
-from service.reuse import draft_text, find_reuse, reuse
+from service.reuse import MAX_WORDS, draft_text, find_reuse, reuse
 from service.text import matching_form, sentences
 from tests.conftest import SEEDS_DIR
 
@@ -69,11 +69,17 @@ def test_reuse_invariants(first: str, second: str) -> None:
     if found is not None:
         assert DEDUP.reuse_min_words <= found.words <= draft.tokens.size
         assert 0 < found.draft_share <= 1 and 0 <= found.source_share <= 1
-        assert found.sentences == sorted(set(found.sentences))
-        assert all(0 <= i < len(draft.sentences) for i in found.sentences)
+        listed = sum(int(draft.ends[i] - (draft.ends[i - 1] if i else 0)) for i in found.sentences)
+        assert found.sentences == [] or found.words >= min(listed, DEDUP.passage_words)
     itself = reuse(draft, matching_form(first), DEDUP)  # a text reuses all of itself
     if draft.tokens.size >= DEDUP.reuse_min_words:
         assert itself is not None and itself.draft_share == 1.0 and itself.source_share == 1.0
         assert itself.sentences == list(range(len(draft.sentences)))
     else:
         assert itself is None
+
+
+def test_a_piece_is_read_up_to_max_words() -> None:
+    sentence = " ".join(f"word{i}" for i in range(50)) + "."
+    draft = draft_text(" ".join([sentence] * (MAX_WORDS // 50 + 100)))
+    assert MAX_WORDS <= draft.tokens.size < MAX_WORDS + 50 and len(draft.sentences) == MAX_WORDS // 50

@@ -116,3 +116,15 @@ def test_put_refuses_bad_input_and_keeps_the_stored_article(
     assert_error(client.put(path, json=["x"]), 422)
     assert_error(client.put(path, content=b'{"body": '), 422)
     assert client.get(path).json()["body"] == seed["body"]
+
+
+def test_put_keeps_the_story_id_of_an_article_alone_in_its_story(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    results = client.post("/ingest", json={"articles": seeds}).json()["results"]
+    alone = next(r for r in results if sum(o["cluster_id"] == r["cluster_id"] for o in results) == 1)
+    seed = next(s for s in seeds if s["id"] == alone["id"])
+    corrected = client.put(f"/articles/{seed['id']}", json={**seed, "body": seed["body"] + " ."}).json()
+    assert corrected["status"] == "replaced" and corrected["cluster_id"] == alone["cluster_id"]
+    story = client.get(f"/clusters/{alone['cluster_id']}")
+    assert story.status_code == 200 and [m["id"] for m in story.json()["members"]] == [seed["id"]]

@@ -124,3 +124,22 @@ def test_releasing_from_another_thread_is_an_error() -> None:
     lock.__exit__(None, None, None)
     with pytest.raises(RuntimeError):
         lock.__exit__(None, None, None)
+
+
+def test_the_writer_reads_within_its_section_and_others_still_wait() -> None:
+    """A correction removes and re-adds an article in one exclusive section, with shared reads in
+    between: they must not wait for the section itself, while other readers do."""
+    lock, seen = StateLock(), []
+
+    def other_reader() -> None:
+        with lock.reading():
+            seen.append("other")
+
+    with lock:
+        with lock.reading():  # would wait for itself forever if not re-entrant
+            seen.append("writer read")
+        reader = _start(other_reader)
+        time.sleep(0.05)
+        assert seen == ["writer read"]  # the other reader waits for the section
+    reader.join(WAIT)
+    assert seen == ["writer read", "other"]

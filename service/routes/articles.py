@@ -16,7 +16,7 @@ from service.pipeline import Pipeline
 from service.routes.bodies import json_body
 from service.routes.deps import get_metrics, get_pipeline
 from service.routes.ingest import parse_articles
-from service.schemas import ArticleIn, ArticleOut, DuplicateGroup, IngestResult
+from service.schemas import ArticleIn, ArticleOut, DuplicateGroup, ReplaceResult
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
@@ -69,9 +69,9 @@ async def delete_article(article_id: str, pipeline: PipelineDep) -> dict[str, ob
 
 @router.put(
     "/{article_id:path}",
-    response_model=IngestResult,
+    response_model=ReplaceResult,
     summary="Store a corrected version of an article",
-    responses={201: {"model": IngestResult, "description": "No article had the id: stored as new."}},
+    responses={201: {"model": ReplaceResult, "description": "No article had the id: stored as new."}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -87,17 +87,18 @@ async def put_article(
 ) -> JSONResponse:
     """The article under this id is replaced by the one given (a correction or update): its
     duplicate status, story and phase are worked out again, and the stories it left and joined
-    are brought up to date. ``replaced`` (200) when an article had the id, ``created`` (201) when
-    none had, ``exists`` (200) when the stored article is already this one. Without
-    ``published_at`` the old version's publication time is kept. Validated like one article of
-    ``POST /ingest``; a body ``id`` must be the path's."""
+    are brought up to date; alone in its story, it keeps the story's id when it is alone again.
+    ``replaced`` (200) when an article had the id, ``created`` (201) when none had, ``exists``
+    (200) when the stored article is already this one. Without ``published_at`` the old
+    version's publication time is kept. Validated like one article of ``POST /ingest``; a body
+    ``id`` must be the path's."""
     raw = await request.body()
     result = await run_in_threadpool(_replace_body, pipeline, article_id, raw)
     metrics.observe_ingest([result])
     return JSONResponse(jsonable_encoder(result), status_code=201 if result.status == "created" else 200)
 
 
-def _replace_body(pipeline: Pipeline, article_id: str, raw: bytes) -> IngestResult:
+def _replace_body(pipeline: Pipeline, article_id: str, raw: bytes) -> ReplaceResult:
     payload: Any = json_body(raw, "an article object")
     if isinstance(payload, dict) and "articles" in payload:
         message = "PUT /articles/{id} takes one article object; send batches to POST /ingest"
