@@ -200,8 +200,9 @@ class Pipeline:
 
             result = self._commit(write)
             self._after_commit()
-        status = "replaced" if row is not None and result.status == "created" else result.status
-        return ReplaceResult.model_validate({**result.model_dump(), "status": status})
+        return ReplaceResult.model_validate(
+            {**result.model_dump(), "status": "replaced" if row else "created"}
+        )
 
     def _ingest_one(
         self,
@@ -282,7 +283,7 @@ class Pipeline:
             if row is None:
                 return False
             self._commit(lambda tx: self._remove(tx, row))
-            self._notify()
+            self._after_commit()
             return True
 
     def _remove(self, tx: Transaction, row: Any) -> None:
