@@ -96,7 +96,15 @@ def test_seeds_survive_a_restart(tmp_path: Path, seeds: list[dict[str, Any]]) ->
         ]
         copy = httpx.post(f"{base}/duplicates/check", json={"body": wire["body"]}, timeout=60).json()
         assert copy["duplicates"][0]["id"] == wire["id"] and copy["reused"] is None
+        # a correction, then a restart: the new version is what the store and the stages hold
+        corrected = {**wire, "body": wire["body"] + "\nتصحيح: وصل القطار صباح الثلاثاء."}
+        put = httpx.put(f"{base}/articles/{wire['id']}", json=corrected, timeout=60)
+        assert (put.status_code, put.json()["status"]) == (200, "replaced")
+    with running_server(data_dir) as base:
         assert httpx.get(f"{base}/health").json()["articles"] == 5
+        assert httpx.get(f"{base}/articles/{wire['id']}").json()["body"] == corrected["body"]
+        again = httpx.post(f"{base}/duplicates/check", json={"body": corrected["body"]}, timeout=60).json()
+        assert again["duplicates"][0] == {**again["duplicates"][0], "id": wire["id"], "type": "exact"}
 
 
 def test_serve_with_seeds_loads_them_once(tmp_path: Path) -> None:
