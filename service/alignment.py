@@ -112,11 +112,17 @@ def passage_scores(
     return present.max(axis=1) / np.maximum(distinct, 1)
 
 
+def dense_ids(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two texts' word hashes as small dense ids (0 .. distinct words - 1), one id per word in both,
+    as :func:`passage_scores` wants them."""
+    _, dense = np.unique(np.concatenate([first, second]), return_inverse=True)
+    return dense[: first.size], dense[first.size :]
+
+
 def align(first: np.ndarray, second: np.ndarray, size: int, window: int, min_share: float) -> Alignment:
     """Passage alignment of two texts given as word hashes in text order (any integer ids)."""
     short, long_ = (first, second) if first.size <= second.size else (second, first)
-    _, dense = np.unique(np.concatenate([short, long_]), return_inverse=True)
-    short_ids, long_ids = dense[: short.size], dense[short.size :]
+    short_ids, long_ids = dense_ids(short, long_)
     return Alignment(
         passage_scores(short_ids, long_ids, size, window),
         passage_scores(long_ids, short_ids, size, window),

@@ -34,7 +34,7 @@ def draft_parts(doc: PreparedArticle, draft: DraftText) -> list[PreparedArticle]
     piece of over ``MAX_PARTS`` such runs; a last run shorter than half joins the one before),
     each as an untitled article, in raw and normalized text: the lexical embedder reads the one,
     a sentence-transformers model the other."""
-    sizes = np.diff(draft.ends, prepend=0).tolist()
+    sizes = (draft.ends - draft.starts).tolist()
     chunk_words = max(CHUNK_WORDS, -(-sum(sizes) // MAX_PARTS))
     runs: list[list[int]] = []  # sentence indexes per part
     filled = 0

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from service import shingles as sh
-from service.alignment import passage_bounds, passage_scores
+from service.alignment import dense_ids, passage_bounds, passage_scores
 from service.config import DedupSettings
 from service.text import normalize, sentences, words
 
@@ -38,6 +38,11 @@ class DraftText:
     normalized: list[str]
     tokens: np.ndarray
     ends: np.ndarray
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Each sentence's first word (its offset in ``tokens``)."""
+        return np.concatenate([[0], self.ends[:-1]]).astype(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +88,14 @@ def reuse(draft: DraftText, stored_norm: str, settings: DedupSettings) -> Reuse 
     stored = sh.word_hashes(words(stored_norm))
     if draft.tokens.size < min_words or stored.size == 0:
         return None
-    _, dense = np.unique(np.concatenate([draft.tokens, stored]), return_inverse=True)
-    mine, theirs = dense[: draft.tokens.size], dense[draft.tokens.size :]
+    mine, theirs = dense_ids(draft.tokens, stored)
     covered = _covered(mine, theirs, settings)
     reused = int(covered.sum())
     if reused < min_words:
         return None
-    starts = np.concatenate([[0], draft.ends[:-1]])
-    in_sentence = np.add.reduceat(covered.astype(np.int64), starts)
+    in_sentence = np.add.reduceat(covered.astype(np.int64), draft.starts)
     size, window, share = settings.passage_words, settings.passage_window, settings.passage_share
-    holding = np.minimum(size, draft.ends - starts)  # a passage's worth, or all of a shorter one
+    holding = np.minimum(size, draft.ends - draft.starts)  # a passage's worth, or all of a shorter one
     back = passage_scores(theirs, mine, size, window) >= share
     return Reuse(
         reused,

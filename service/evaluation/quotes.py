@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import statistics
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from service.benchmarks.stats import percentile
 from service.config import Settings
 from service.evaluation.stories import stream_corpus
 from service.reuse import draft_text, reuse
@@ -122,14 +122,11 @@ def evaluate_quotes(
 
 
 def _times(with_passages: list[float], without: list[float]) -> dict[str, float]:
-    def p95(values: list[float]) -> float:
-        return sorted(values)[int(0.95 * (len(values) - 1))] * 1000 if values else 0.0
-
+    """Median and p95 in milliseconds (the benchmark's percentile)."""
     return {
-        "ms_p50": statistics.median(with_passages) * 1000 if with_passages else 0.0,
-        "ms_p95": p95(with_passages),
-        "ms_p50_without": statistics.median(without) * 1000 if without else 0.0,
-        "ms_p95_without": p95(without),
+        f"ms_p{q}{side}": percentile([t * 1000 for t in times], q)
+        for side, times in (("", with_passages), ("_without", without))
+        for q in (50, 95)
     }
 
 
