@@ -4,7 +4,8 @@ Every comparison in the service (exact hashes, shingles, n-gram embeddings, keyw
 search) runs on the *matching form* produced here: invisible format characters deleted,
 Unicode NFKC, case folding, Arabic orthographic normalization (diacritics, tatweel,
 alef/hamza variants, alef maqsura, ta marbuta), Arabic-Indic digits to Latin, punctuation
-to spaces, and page furniture (share buttons, section labels, "read now" lines) removed.
+to spaces, and page furniture (share buttons, section labels, "read now" lines) and leftover
+style-sheet or script code removed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+
+from service.inline_code import without_code
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _TATWEEL = "\u0640"
@@ -142,9 +145,10 @@ def _is_tag_list(line: str) -> bool:
 
 
 def _reporting_lines(text: str) -> list[tuple[str, str]]:
-    """Non-blank (raw, normalized) lines of the reporting: furniture removed, or every line when
-    nothing substantial remains. Each line is normalized once and reused by the callers."""
-    lines = [(line, normalize(line)) for line in text.splitlines() if line.strip()]
+    """Non-blank (raw, normalized) lines of the reporting: code a scraper left in the text
+    (:mod:`service.inline_code`) and furniture removed, or every line when nothing substantial
+    remains. Each line is normalized once and reused by the callers."""
+    lines = [(line, normalize(line)) for line in without_code(text).splitlines() if line.strip()]
     kept = [pair for pair in lines if not _is_furniture(*pair)]
     if not any(_LETTER.search(line) for line, _ in kept):
         return lines
