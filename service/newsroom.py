@@ -11,17 +11,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from service.check_schemas import DuplicateCheckIn, DuplicateCheckOut, DuplicateHit, ReusedHit, StoryHit
 from service.pipeline import Pipeline
 from service.prepare import prepare
 from service.reuse import DraftText, Reuse, draft_text, find_reuse
-from service.schemas import (
-    ArticleIn,
-    DuplicateCheckIn,
-    DuplicateCheckOut,
-    DuplicateHit,
-    ReusedHit,
-    StoryHit,
-)
+from service.schemas import ArticleIn
 
 DRAFT_ID = "\x00draft"  # cannot collide with a stored id: ids never start with NUL
 

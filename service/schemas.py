@@ -1,57 +1,18 @@
-"""Request and response bodies of the HTTP API."""
+"""Request and response bodies of the HTTP API: articles, ingest, stories and health (the
+newsroom check's are in :mod:`service.check_schemas`)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.documents import DuplicateMatch
+from service.fields import body_text, checked_url, rfc3339_time, title_text
 from service.language import language_code
-from service.markup import to_line, to_text
-from service.text import has_words
-from service.times import parse_time
-from service.urls import check_url
 
 Phase = Literal["pre", "arrival", "core", "aftermath"]
-
-
-def _require_text(value: str) -> str:
-    """A body must keep some letters or digits once normalized."""
-    if not has_words(value):
-        raise ValueError("body has no letters or digits after normalization; send the article text")
-    return value
-
-
-def _rendered(info: ValidationInfo) -> bool:
-    """Whether the text was rendered before (``context={"rendered": True}``: stored articles
-    copied by ``reindex``). Rendering is not idempotent: ``&lt;b&gt;`` renders to a literal
-    ``<b>``, which a second pass would take for a tag."""
-    return bool(info.context and info.context.get("rendered"))
-
-
-def _body_text(value: str, info: ValidationInfo) -> str:
-    """The body with its markup rendered as text (:mod:`service.markup`), then checked for words."""
-    return _require_text(value if _rendered(info) else to_text(value))
-
-
-def _title_text(value: str | None, info: ValidationInfo) -> str | None:
-    """The title with its markup rendered on one line; a title that was only markup is none."""
-    if value is None or _rendered(info):
-        return value
-    line = to_line(value)
-    return line if line or not value else None
-
-
-def _time(value: object) -> datetime | None:
-    """An RFC 3339 time in UTC (see :func:`service.times.parse_time`); None stays None."""
-    return None if value is None else parse_time(value)
-
-
-def _url(value: str | None) -> str | None:
-    return None if value is None else check_url(value)
 
 
 class ArticleIn(BaseModel):
@@ -98,10 +59,10 @@ class ArticleIn(BaseModel):
     def _language(cls, value: object) -> object:
         return value if value is None or not isinstance(value, str) else language_code(value)
 
-    _title = field_validator("title")(_title_text)
-    _body = field_validator("body")(_body_text)
-    _published = field_validator("published_at", mode="before")(_time)
-    _address = field_validator("url")(_url)
+    _title = field_validator("title")(title_text)
+    _body = field_validator("body")(body_text)
+    _published = field_validator("published_at", mode="before")(rfc3339_time)
+    _address = field_validator("url")(checked_url)
 
 
 class DuplicateOut(BaseModel):
@@ -174,91 +135,6 @@ class ArticleBrief(BaseModel):
     url: str | None
     published_at: datetime
     duplicate: DuplicateOut | None = None
-
-
-class DuplicateCheckIn(BaseModel):
-    """A draft or incoming piece to compare with what is stored, without storing it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    title: str | None = Field(None, max_length=4096)
-    body: str = Field(..., min_length=1)
-    url: str | None = Field(None, max_length=4096)
-    published_at: datetime | None = None
-    limit: StrictInt | None = Field(
-        None,
-        ge=1,
-        le=100,
-        description="Most matches returned, in `duplicates` and in `reused` each (default: the "
-        "`check_limit` setting, 10).",
-    )
-    passages: StrictBool = Field(
-        False,
-        description="Also report the stored articles the piece takes passages from without copying "
-        "them (a draft quoting wire copy), with the sentences concerned, looked for in its first 20,000 "
-        "words and among articles within 10 days of its `published_at` (now when not given); a check "
-        "costs about twice as much.",
-    )
-
-    _title = field_validator("title")(_title_text)
-    _body = field_validator("body")(_body_text)
-    _published = field_validator("published_at", mode="before")(_time)
-    _address = field_validator("url")(_url)
-
-    @field_validator("passages", mode="before")
-    @classmethod
-    def _boolean(cls, value: object) -> object:
-        if not isinstance(value, bool):
-            raise ValueError(f"must be true or false (a JSON boolean); got {json.dumps(value, default=str)}")
-        return value
-
-
-class DuplicateHit(BaseModel):
-    id: str
-    type: Literal["exact", "url", "near", "semantic"]
-    score: float
-    title: str | None
-    source: str
-    url: str | None
-    published_at: datetime
-    original: str = Field(
-        description="The original of the hit's duplicate group (the hit itself when it is one)."
-    )
-
-
-class ReusedHit(BaseModel):
-    """A stored article the checked piece takes passages from, without being a copy of it."""
-
-    id: str
-    title: str | None
-    source: str
-    url: str | None
-    published_at: datetime
-    original: str = Field(
-        description="The original of the article's duplicate group (itself when it is one)."
-    )
-    reused_words: int = Field(description="Words of the piece in passages that recur in this article.")
-    share_of_piece: float = Field(description="Their share of the piece's words.")
-    share_of_source: float = Field(description="Share of this article's passages that recur in the piece.")
-    sentences: list[str] = Field(
-        description="The piece's sentences holding them (a passage's worth, or all of a short sentence), "
-        "as written, in order."
-    )
-
-
-class StoryHit(BaseModel):
-    cluster_id: int
-    score: float
-
-
-class DuplicateCheckOut(BaseModel):
-    duplicates: list[DuplicateHit]
-    story: StoryHit | None
-    reused: list[ReusedHit] | None = Field(
-        None,
-        description="With `passages`: stored articles the piece takes passages from, most reused words "
-        "first, one per duplicate group and none of the groups in `duplicates`; null when not asked.",
-    )
 
 
 class Health(BaseModel):

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.check_schemas import DuplicateCheckOut
 from service.config import Settings
-from service.schemas import DuplicateCheckOut
 from service.text import sentences
 from tests.conftest import assert_error, copy_and_original
 from tests.test_reuse import OWN

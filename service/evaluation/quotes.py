@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from service.benchmarks.stats import percentile
+from service.check_schemas import DuplicateCheckIn
 from service.config import Settings
 from service.evaluation.stories import stream_corpus
 from service.reuse import draft_text, reuse
-from service.schemas import DuplicateCheckIn
 from service.text import sentences
 
 

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
+from service.check_schemas import DuplicateCheckIn, DuplicateCheckOut
 from service.errors import ApiError, validation_error
 from service.newsroom import check_draft
 from service.pipeline import Pipeline
 from service.routes.bodies import json_body, length_problem
 from service.routes.deps import get_pipeline
 from service.routes.responses import json_response
-from service.schemas import DuplicateCheckIn, DuplicateCheckOut
 
 router = APIRouter(tags=["duplicates"])
 _EXPECTED = 'a draft {"title": ..., "body": ...}'
