@@ -122,3 +122,16 @@ def write_removal(
         tx.touch_cluster(cluster_id, now)
         touched.add(cluster_id)
     return touched
+
+
+def holds(row: Any, doc: PreparedArticle) -> bool:
+    """Whether a stored row holds the article as ``doc`` gives it."""
+    given = (doc.source, doc.title, doc.body, doc.url, doc.language, iso_utc(doc.published_at))
+    return given == (
+        row["source"],
+        row["title"],
+        row["body"],
+        row["url"],
+        row["language"],
+        row["published_at"],
+    )

@@ -1,12 +1,15 @@
-"""Stored article rows turned into API outcomes (what /ingest and /articles answer)."""
+"""API outcomes (what /ingest and /articles answer): from stored article rows, and a batch's
+answers kept up to date with what its later articles changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from service.documents import DuplicateMatch
 from service.schemas import ArticleBrief, ArticleOut, DuplicateOut, IngestResult
+from service.stages import StoryAssignment
 
 Row = dict[str, Any]
 Resolver = Callable[[int], int | None]
@@ -67,3 +70,29 @@ def article_brief(row: Row) -> ArticleBrief:
         published_at=datetime.fromisoformat(row["published_at"]),
         duplicate=duplicate_out(row),
     )
+
+
+def repeated(first: IngestResult) -> IngestResult:
+    """The answer to an id given again in its batch: the first occurrence's outcome, as ``exists``."""
+    return first.model_copy(update={"status": "exists", "new_story": False})
+
+
+def settle(
+    batch: dict[str, IngestResult], assignment: StoryAssignment, copies: Mapping[str, DuplicateMatch | None]
+) -> None:
+    """Bring the batch's earlier answers up to date with one article's outcome: duplicate
+    statuses it changed (e.g. it is the earlier original of a copy answered before it), stories
+    merged or moved and phases recomputed, so a batch answers with what it committed."""
+    for article_id, match in copies.items():
+        if article_id in batch:
+            batch[article_id].duplicate = DuplicateOut.from_match(match)
+    if not (assignment.merges or assignment.moves or assignment.phase_updates):
+        return
+    for result in batch.values():
+        for absorbed, survivor in assignment.merges:
+            if result.cluster_id == absorbed:
+                result.cluster_id = survivor
+        result.cluster_id = assignment.moves.get(result.id, result.cluster_id)
+        phase = assignment.phase_updates.get(result.id)
+        if phase:
+            result.phase = phase  # type: ignore[assignment]

@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from service import heap
-from service.article_rows import article_values, write_outcome, write_removal
+from service.article_rows import article_values, holds, write_outcome, write_removal
 from service.config import Settings
 from service.datadir_lock import DataDirectoryLock
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedder_identity import check_embedder
-from service.outcomes import article_out, result_from_row
+from service.outcomes import article_out, repeated, result_from_row, settle
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
 from service.priority import CheckPriority
 from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult, ReplaceResult
-from service.stages import DuplicateStage, StoryAssignment, StoryStage
+from service.stages import DuplicateStage, StoryStage
 from service.state_lock import StateLock
 from service.store import Store, Transaction
 from service.timing import StageTimer
@@ -171,7 +171,9 @@ class Pipeline:
             self.timer.add("store", time.perf_counter() - commit_started)
             # an id repeated in the batch answers as its first occurrence ended (later articles
             # may have moved, re-phased or re-pointed it since)
-            results = [_repeat(batch[r.id]) if r.status == "exists" and r.id in batch else r for r in results]
+            results = [
+                repeated(batch[r.id]) if r.status == "exists" and r.id in batch else r for r in results
+            ]
             self._after_commit()
         return results
 
@@ -187,7 +189,7 @@ class Pipeline:
                     update={"published_at": datetime.fromisoformat(row["published_at"])}
                 )
             doc = prepare(article, datetime.now(UTC))
-            if row is not None and _unchanged(row, doc):
+            if row is not None and holds(row, doc):
                 return ReplaceResult.model_validate(result_from_row(row, self.store.survivor).model_dump())
 
             def write(tx: Transaction) -> IngestResult:
@@ -214,7 +216,7 @@ class Pipeline:
     ) -> IngestResult:
         """Place and store one new article (``reopen``: the story id to use should it open one)."""
         if doc.id in batch:
-            return _repeat(batch[doc.id])  # brought up to date once the batch is done
+            return repeated(batch[doc.id])  # brought up to date once the batch is done
         if doc.id in stored:
             return result_from_row(stored[doc.id], self.store.survivor)
         now = _iso(doc.received_at)
@@ -233,7 +235,7 @@ class Pipeline:
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
                 assignment = self.stories.assign(doc, seq, duplicate, planned, reopen)
-        _settle(batch, assignment, decision.changed)
+        settle(batch, assignment, decision.changed)
         if duplicate is None and assignment.semantic is not None:
             semantic = self._semantic_original(assignment.semantic)
             # an original arriving after its copies is closest to them, whose group it now leads
@@ -341,42 +343,3 @@ class Pipeline:
                 chunk = []
         if chunk:
             yield self.ingest(chunk)
-
-
-def _unchanged(row: Any, doc: PreparedArticle) -> bool:
-    """Whether a stored row holds the article as ``doc`` gives it."""
-    given = (doc.source, doc.title, doc.body, doc.url, doc.language, _iso(doc.published_at))
-    return given == (
-        row["source"],
-        row["title"],
-        row["body"],
-        row["url"],
-        row["language"],
-        row["published_at"],
-    )
-
-
-def _repeat(first: IngestResult) -> IngestResult:
-    """The answer to an id given again in its batch: the first occurrence's outcome, as ``exists``."""
-    return first.model_copy(update={"status": "exists", "new_story": False})
-
-
-def _settle(
-    batch: dict[str, IngestResult], assignment: StoryAssignment, copies: Mapping[str, DuplicateMatch | None]
-) -> None:
-    """Bring the batch's earlier answers up to date with one article's outcome: duplicate
-    statuses it changed (e.g. it is the earlier original of a copy answered before it), stories
-    merged or moved and phases recomputed, so a batch answers with what it committed."""
-    for article_id, match in copies.items():
-        if article_id in batch:
-            batch[article_id].duplicate = DuplicateOut.from_match(match)
-    if not (assignment.merges or assignment.moves or assignment.phase_updates):
-        return
-    for result in batch.values():
-        for absorbed, survivor in assignment.merges:
-            if result.cluster_id == absorbed:
-                result.cluster_id = survivor
-        result.cluster_id = assignment.moves.get(result.id, result.cluster_id)
-        phase = assignment.phase_updates.get(result.id)
-        if phase:
-            result.phase = phase  # type: ignore[assignment]
