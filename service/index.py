@@ -22,6 +22,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from service.id_buckets import IdBuckets
 from service.index_shard import Shard, one_openmp_thread
 
 log = logging.getLogger(__name__)
@@ -37,57 +38,6 @@ def top_k(parts: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarra
     return scores[order], ids[order]
 
 
-class _Buckets:
-    """The time bucket (shard) holding each id: an int32 array indexed by id, 4 bytes per stored
-    article instead of a dict entry of about 80. Ids are the pipeline's seqs: small, dense and
-    never negative."""
-
-    NONE = np.iinfo(np.int32).min  # no vector under this id
-
-    def __init__(self) -> None:
-        self._of = np.full(0, self.NONE, np.int32)
-        self.count = 0
-
-    def get(self, ids: np.ndarray) -> np.ndarray:
-        """Bucket per id (``NONE`` for ids without a vector, negative ones included)."""
-        ids = np.asarray(ids, np.int64)
-        inside = (ids >= 0) & (ids < len(self._of))
-        out = np.full(len(ids), self.NONE, np.int32)
-        out[inside] = self._of[ids[inside]]
-        return out
-
-    def set(self, ids: np.ndarray, bucket: int) -> None:
-        """Record the ids as held by ``bucket`` (the array grows to the largest id)."""
-        if not len(ids):
-            return
-        if int(ids.min()) < 0:
-            raise ValueError(f"vector ids must not be negative, got {int(ids.min())}")
-        top = int(ids.max()) + 1
-        if top > len(self._of):
-            grown = np.full(max(top, 2 * len(self._of)), self.NONE, np.int32)
-            grown[: len(self._of)] = self._of
-            self._of = grown
-        ids = np.unique(ids)
-        self.count += int((self._of[ids] == self.NONE).sum())
-        self._of[ids] = bucket
-
-    def pop(self, ids: np.ndarray) -> np.ndarray:
-        """Forget ids; their buckets (``NONE`` for unknown ones)."""
-        ids = np.asarray(ids, np.int64)
-        found = self.get(ids)
-        known = np.unique(ids[found != self.NONE])
-        self._of[known] = self.NONE
-        self.count -= len(known)
-        return found
-
-    def ids(self) -> np.ndarray:
-        return np.flatnonzero(self._of != self.NONE)
-
-    def clear(self) -> None:
-        self._of = np.full(0, self.NONE, np.int32)
-        self.count = 0
-
-
 class VectorIndex:
     """Article vectors by id, searched by inner product (vectors are L2-normalized)."""
 
@@ -99,7 +49,7 @@ class VectorIndex:
         self.exact_max = exact_max
         self.bucket_seconds = bucket_seconds
         self._shards: dict[int, Shard] = {}
-        self._where = _Buckets()
+        self._where = IdBuckets()
         self._gone: set[int] = set()  # buckets emptied since the last save
 
     def bucket(self, timestamp: float | None) -> int:
@@ -130,7 +80,7 @@ class VectorIndex:
         if not len(ids):
             return
         ids = np.asarray(ids, dtype=np.int64)
-        again = ids[self._where.get(ids) != _Buckets.NONE]
+        again = ids[self._where.get(ids) != IdBuckets.NONE]
         if len(again):
             self.remove(again.tolist())
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -152,7 +102,7 @@ class VectorIndex:
         ids = list(dict.fromkeys(ids))
         by_bucket: dict[int, list[int]] = {}
         for i, bucket in zip(ids, self._where.pop(np.asarray(ids, np.int64)).tolist(), strict=True):
-            if bucket != _Buckets.NONE:
+            if bucket != IdBuckets.NONE:
                 by_bucket.setdefault(bucket, []).append(i)
         for bucket, members in by_bucket.items():
             shard = self._shards[bucket]
@@ -290,7 +240,7 @@ class VectorIndex:
                 return False
             shards[bucket] = shard
         self._shards = shards
-        self._where = _Buckets()
+        self._where = IdBuckets()
         for bucket, shard in shards.items():
             self._where.set(shard.id_array(), bucket)
         return bool(files)
