@@ -1,4 +1,4 @@
-"""Story views: keeps per-story facts and cached summaries fresh, and answers the /clusters reads.
+"""Story views: keep per-story facts and cached summaries fresh for the /clusters reads.
 
 Facts (counts, sources, phases, times) are recomputed synchronously for the stories each
 commit touched, so listing filters are exact once an ingest returns. Summaries are
@@ -9,7 +9,7 @@ see :mod:`service.summary_worker`, or itself) and stores them in
 (see :func:`refresh_due`), so its summary may describe a slightly smaller story. Reads
 never take the pipeline's lock: listing serves cached summaries (computing only missing
 ones); the detail view recomputes a small story's stale summary inline and serves a big
-story's cached one. ``GET /clusters/{id}`` pages its members (``MEMBERS_PAGE`` by default).
+story's cached one (the reads are in :mod:`service.story_pages`).
 """
 
 from __future__ import annotations
@@ -25,20 +25,12 @@ from typing import Any
 
 from service import cluster_store as sql
 from service import story_facts as facts
-from service.cursors import (
-    CURSOR_TTL,
-    bad_cursor,
-    decode_cursor,
-    decode_member_cursor,
-    encode_cursor,
-    encode_member_cursor,
-)
-from service.page_cache import PageCache, Rendered
+from service.cursors import CURSOR_TTL
+from service.page_cache import PageCache
 from service.priority import CheckPriority
-from service.schemas import ClusterDetail, ClusterPage, ClusterSummary
 from service.store import Store
 from service.story_db import connect
-from service.story_rows import members_tree, timeline
+from service.story_pages import SMALL_STORY, StoryPages, now_iso
 from service.summary_worker import SummaryComputer, SummaryWorker
 from service.text import normalize
 
@@ -51,11 +43,9 @@ WORKER_CHUNK = 8  # stories per round trip to the summary worker
 # only once its size moved by REFRESH_SHARE since the summary (a few more articles hardly
 # change a big story's summary, and computing one costs up to a second of CPU), and from
 # BIG_STORY articles on at most every BIG_STORY_SECONDS.
-SMALL_STORY = 50
 REFRESH_SHARE = 0.1
 BIG_STORY = 200
 BIG_STORY_SECONDS = 30.0
-MEMBERS_PAGE = 100  # members per GET /clusters/{id} page unless asked otherwise
 
 
 def refresh_due(summarized: int | None, count: int, age: float = math.inf) -> bool:
@@ -66,11 +56,7 @@ def refresh_due(summarized: int | None, count: int, age: float = math.inf) -> bo
     return moved and (count < BIG_STORY or age >= BIG_STORY_SECONDS)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-class StoryViews:
+class StoryViews(StoryPages):
     """Owner of the story facts and summary cache of one store."""
 
     def __init__(self, store: Store, priority: CheckPriority | None = None, worker: bool = False) -> None:
@@ -124,7 +110,7 @@ class StoryViews:
         ids = sorted(cluster_ids)
         with self._facts_lock:
             for start in range(0, len(ids), 500):
-                facts.refresh_facts(self._facts_conn, ids[start : start + 500], _now())
+                facts.refresh_facts(self._facts_conn, ids[start : start + 500], now_iso())
         if ids:
             self.pages.bump()
 
@@ -253,90 +239,3 @@ class StoryViews:
             self._offered[cluster_id] = (version, summary)
             self._cond.notify_all()
         return summary
-
-    # -- reads --------------------------------------------------------------------------------
-
-    def _item(self, row: Row, fresh: bool = False) -> dict[str, Any]:
-        facets = json.loads(row["facets"])
-        summary = self._summary_of(row, fresh)
-        return {
-            "id": row["cluster_id"],
-            "title": summary["title"],
-            "summary": summary["summary"],
-            "representative": summary["representative"],
-            "keywords": summary["keywords"],
-            "sources": facets["sources"],
-            "languages": facets["languages"],
-            "phases": facets["phases"],
-            "article_count": row["article_count"],
-            "duplicate_count": row["duplicate_count"],
-            "first_published": row["first_published"],
-            "last_published": row["last_published"],
-            "created_at": row["created_at"],
-            "updated_at": row["updated_at"],
-        }
-
-    def list(self, flt: sql.StoryFilter, sort: str, limit: int, cursor: str | None) -> ClusterPage:
-        """One page of stories (see :func:`service.cluster_store.page` for the walk semantics)."""
-        snapshot, after, taken = None, None, _now()
-        if cursor is not None:
-            snapshot, after, taken = decode_cursor(cursor, sort, flt)
-        rows, snapshot = sql.page(self.store.reader(), flt, sort, limit + 1, snapshot, after)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = None
-        if more and rows:
-            last = rows[-1]
-            next_cursor = encode_cursor(sort, flt, snapshot, taken, (last["sort_key"], last["cluster_id"]))
-        data = [ClusterSummary.model_validate(self._item(r)) for r in rows]
-        return ClusterPage(data=data, next_cursor=next_cursor, count=len(data))
-
-    def list_json(self, flt: sql.StoryFilter, sort: str, limit: int, cursor: str | None) -> Rendered:
-        """:meth:`list` rendered as JSON; first pages come from the page cache while current."""
-
-        def render() -> bytes:
-            return self.list(flt, sort, limit, cursor).model_dump_json().encode()
-
-        if cursor is not None:  # a cursor carries its own walk: rendered afresh
-            return Rendered.of(render())
-        return self.pages.get_or_render((flt, sort, limit), render)
-
-    def detail(
-        self, cluster_id: int, members_limit: int = MEMBERS_PAGE, members_cursor: str | None = None
-    ) -> ClusterDetail | None:
-        """A story with one page of members and its whole timeline; a merged-away id answers with
-        its survivor. Copies are grouped under their original when both are on the page."""
-        survivor = self.store.survivor(cluster_id)
-        if survivor is None:
-            return None
-        after = None
-        if members_cursor is not None:
-            issued_for, after = decode_member_cursor(members_cursor)
-            if self.store.survivor(issued_for) != survivor:
-                raise bad_cursor(
-                    f"it belongs to story {issued_for}, not {cluster_id}; start again without it",
-                    "members_cursor",
-                )
-        found = sql.story(self.store.reader(), survivor, members_limit + 1, after)
-        if found is None:
-            return None
-        head, members, days = found
-        more = len(members) > members_limit
-        members = members[:members_limit]
-        next_cursor = None
-        if more and members:
-            next_cursor = encode_member_cursor(survivor, (members[-1]["published_ts"], members[-1]["seq"]))
-        # small stories are summarized on the spot when stale (cheap); a big one serves its cached
-        # summary, which the worker refreshes by the same policy as the listing (see refresh_due)
-        item = self._item(head, fresh=head["article_count"] < SMALL_STORY)
-        redirected = survivor != cluster_id
-        return ClusterDetail.model_validate(
-            {
-                **item,
-                "members": members_tree(members),
-                "next_members_cursor": next_cursor,
-                "timeline": timeline(days),
-                "redirected": redirected,
-                "merged_from": cluster_id if redirected else None,
-            }
-        )

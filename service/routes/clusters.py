@@ -12,7 +12,8 @@ from service.language import language_code
 from service.routes.deps import get_views
 from service.routes.responses import json_response, rendered_response
 from service.schemas import ClusterDetail, ClusterPage, Phase
-from service.stories import MEMBERS_PAGE, StoryViews
+from service.stories import StoryViews
+from service.story_pages import MEMBERS_PAGE
 from service.text import normalize
 from service.times import parse_time
 
