@@ -90,6 +90,22 @@ _LABEL_MAX_WORDS = 3
 # Bylines and datelines ("Cairo News - Name", "(Washington (AFP") are short lines with a separator.
 _BYLINE_MAX_WORDS = 6
 _BYLINE_MARK = re.compile(r"[|•–—(]| - ")
+# A dateline line ("الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس", an agency's first line):
+# mostly numbers, month names and era marks (folded forms), with a year, and no sentence end.
+_DATELINE_MAX_WORDS = 16
+_DATELINE_SHARE = 0.6
+_YEAR = re.compile(r"1[34]\d\d|19\d\d|20\d\d")  # Hijri or Gregorian
+_MONTH_NAMES = (
+    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر",
+    "كانون شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين",
+    "محرم صفر ربيع جمادي رجب شعبان رمضان شوال القعده الحجه",
+    "january february march april may june july august september october november december",
+    "jan feb mar apr jun jul aug sep sept oct nov dec",
+    "janvier fevrier février avril mai juin juillet aout août septembre octobre novembre decembre décembre",
+)
+_MONTHS = frozenset(name for names in _MONTH_NAMES for name in names.split())
+_ERA_WORDS = ("ه", "م", "الموافق", "ذو", "ذي", "الاول", "الثاني", "الاخر", "الاخره", "الاولي", "ad")
+_DATE_WORDS = _MONTHS | frozenset(_ERA_WORDS)
 
 
 def fold_arabic(text: str) -> str:
@@ -130,7 +146,19 @@ def _is_furniture(line: str, folded: str) -> bool:
     ends_like_sentence = stripped[-1:] in '.!?؟:»"”)' if stripped else False
     if len(words) <= _LABEL_MAX_WORDS and not ends_like_sentence:
         return True
+    if not ends_like_sentence and _is_dateline(words):
+        return True
     return len(words) <= _BYLINE_MAX_WORDS and _BYLINE_MARK.search(stripped) is not None
+
+
+def _is_dateline(words: list[str]) -> bool:
+    """A short line of a date in words and numbers, with a year: mostly date words (the place
+    and the agency may stand beside them)."""
+    if len(words) > _DATELINE_MAX_WORDS or not any(_YEAR.fullmatch(w) for w in words):
+        return False
+    if not any(w in _MONTHS for w in words):
+        return False
+    return sum(w.isdigit() or w in _DATE_WORDS for w in words) >= _DATELINE_SHARE * len(words)
 
 
 def _is_tag_list(line: str) -> bool:

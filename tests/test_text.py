@@ -46,6 +46,16 @@ def test_furniture_lines_are_dropped_from_matching_form() -> None:
     assert not is_furniture("وقال المتحدث باسم الكرملين إن الزيارة ستكون شاملة.")
 
 
+def test_dateline_lines_are_furniture_and_sentences_with_dates_are_not() -> None:
+    body = "المدينة المنورة 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس\nافتتح أمير المنطقة المعرض اليوم."
+    assert matching_form(body) == "افتتح امير المنطقه المعرض اليوم"
+    assert is_furniture("WASHINGTON, Aug. 10, 2015")
+    assert is_furniture("الأحد 10 شوال 1436")
+    assert not is_furniture("وصل الملك إلى جدة في 10 أغسطس 2015 قادما من الرياض")
+    assert not is_furniture("In March 2015 the council met 3 times to vote on 12 budgets")
+    assert not is_furniture("(50) جريدة الوفد، 17 أغسطس 1994، وجريدة الأهرام، 11 أغسطس 1994.")
+
+
 def test_short_text_is_kept_when_everything_looks_like_furniture() -> None:
     assert strip_furniture("عاجل") == "عاجل"
     assert matching_form("زلزال قوي") == "زلزال قوي"
