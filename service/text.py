@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from service.datelines import is_dateline, without_lead
 from service.inline_code import without_code
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -87,25 +88,10 @@ _SENTENCE_END_MARK = re.compile(r"[.!?؟]")
 # A line with at most this many words and no sentence punctuation is treated as a
 # label (section name, photo caption, sub-heading) rather than reporting.
 _LABEL_MAX_WORDS = 3
+LEAD_LINES = 2  # first reporting lines that may open with a dateline
 # Bylines and datelines ("Cairo News - Name", "(Washington (AFP") are short lines with a separator.
 _BYLINE_MAX_WORDS = 6
 _BYLINE_MARK = re.compile(r"[|•–—(]| - ")
-# A dateline line ("الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس", an agency's first line):
-# mostly numbers, month names and era marks (folded forms), with a year, and no sentence end.
-_DATELINE_MAX_WORDS = 16
-_DATELINE_SHARE = 0.6
-_YEAR = re.compile(r"1[34]\d\d|19\d\d|20\d\d")  # Hijri or Gregorian
-_MONTH_NAMES = (
-    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر",
-    "كانون شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين",
-    "محرم صفر ربيع جمادي رجب شعبان رمضان شوال القعده الحجه",
-    "january february march april may june july august september october november december",
-    "jan feb mar apr jun jul aug sep sept oct nov dec",
-    "janvier fevrier février avril mai juin juillet aout août septembre octobre novembre decembre décembre",
-)
-_MONTHS = frozenset(name for names in _MONTH_NAMES for name in names.split())
-_ERA_WORDS = ("ه", "م", "الموافق", "ذو", "ذي", "الاول", "الثاني", "الاخر", "الاخره", "الاولي", "ad")
-_DATE_WORDS = _MONTHS | frozenset(_ERA_WORDS)
 
 
 def fold_arabic(text: str) -> str:
@@ -146,19 +132,9 @@ def _is_furniture(line: str, folded: str) -> bool:
     ends_like_sentence = stripped[-1:] in '.!?؟:»"”)' if stripped else False
     if len(words) <= _LABEL_MAX_WORDS and not ends_like_sentence:
         return True
-    if not ends_like_sentence and _is_dateline(words):
+    if not ends_like_sentence and is_dateline(words):
         return True
     return len(words) <= _BYLINE_MAX_WORDS and _BYLINE_MARK.search(stripped) is not None
-
-
-def _is_dateline(words: list[str]) -> bool:
-    """A short line of a date in words and numbers, with a year: mostly date words (the place
-    and the agency may stand beside them)."""
-    if len(words) > _DATELINE_MAX_WORDS or not any(_YEAR.fullmatch(w) for w in words):
-        return False
-    if not any(w in _MONTHS for w in words):
-        return False
-    return sum(w.isdigit() or w in _DATE_WORDS for w in words) >= _DATELINE_SHARE * len(words)
 
 
 def _is_tag_list(line: str) -> bool:
@@ -174,13 +150,18 @@ def _is_tag_list(line: str) -> bool:
 
 def _reporting_lines(text: str) -> list[tuple[str, str]]:
     """Non-blank (raw, normalized) lines of the reporting: code a scraper left in the text
-    (:mod:`service.inline_code`) and furniture removed, or every line when nothing substantial
-    remains. Each line is normalized once and reused by the callers."""
+    (:mod:`service.inline_code`), furniture and the lead's dateline (:mod:`service.datelines`)
+    removed, or every line when nothing substantial remains. Each line is normalized once and
+    reused by the callers."""
     lines = [(line, normalize(line)) for line in without_code(text).splitlines() if line.strip()]
     kept = [pair for pair in lines if not _is_furniture(*pair)]
     if not any(_LETTER.search(line) for line, _ in kept):
         return lines
-    return kept
+    for at in range(min(LEAD_LINES, len(kept))):  # "NAME - AGENCY - CITY:" opens the report
+        line = without_lead(kept[at][0])
+        if line is not kept[at][0]:
+            kept[at] = (line, normalize(line))
+    return [pair for pair in kept if pair[1]]
 
 
 @lru_cache(maxsize=512)  # a summary reads a body for its sentences and again for its keywords
