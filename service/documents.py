@@ -34,11 +34,6 @@ class PreparedArticle:
         """Publication time as POSIX seconds (UTC)."""
         return self.published_at.timestamp()
 
-    @property
-    def text_norm(self) -> str:
-        """Normalized title and body together, for embeddings and keyword matching."""
-        return f"{self.title_norm}\n{self.body_norm}" if self.title_norm else self.body_norm
-
 
 DuplicateType = Literal["exact", "url", "near", "semantic"]
 PHASES: tuple[str, ...] = ("pre", "arrival", "core", "aftermath")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
 from service.datelines import is_dateline, without_lead
@@ -219,8 +218,3 @@ def has_words(text: str) -> bool:
     """``bool(normalize(text))``, answered without normalizing when a plain ASCII or Arabic
     letter or digit shows it (request validation asks this of every body)."""
     return _PLAIN_WORD_CHAR.search(text) is not None or bool(normalize(text))
-
-
-def join_nonempty(parts: Iterable[str | None], sep: str = "\n") -> str:
-    """Join the non-empty parts with ``sep``."""
-    return sep.join(p for p in parts if p)

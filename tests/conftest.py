@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
@@ -17,6 +19,12 @@ from service.stories import StoryViews
 from tests.story_room import Newsroom
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+# Property tests draw the same examples on every run and machine (a failure reproduces; CI cannot
+# flake on a rare draw); HYPOTHESIS_PROFILE=explore draws new ones when hunting for bugs.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -226,3 +226,20 @@ def test_a_summary_a_read_computed_is_reused_until_stored(tmp_path: Path) -> Non
     finally:
         views.stop()
         store.close()
+
+
+def test_history_older_than_any_accepted_cursor_is_pruned(room: Newsroom) -> None:
+    for story in (1, 2, 1):
+        room.add(story)
+    conn = connect(room.store.path)
+
+    def logged() -> int:
+        return int(conn.execute("SELECT COUNT(*) FROM story_history").fetchone()[0])
+
+    assert logged() == 3  # story 1 created, story 2 created, story 1 grew
+    sql.prune_history(conn, "2000-01-01T00:00:00+00:00")
+    assert logged() == 3
+    sql.prune_history(conn, "2999-01-01T00:00:00+00:00")
+    assert logged() == 0
+    # a walk started afterwards still lists every story once
+    assert sorted(i.id for i in room.views.list(sql.StoryFilter(), "updated", 10, None).data) == [1, 2]

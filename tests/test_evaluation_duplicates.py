@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
-import service.pipeline
 from service.config import Settings
-from service.dedup import DuplicateDetector
 from service.evaluation.duplicates import (
     LabelledPair,
     evaluate_duplicates,
@@ -21,7 +14,6 @@ from service.evaluation.duplicates import (
     read_pairs,
     score_pairs,
 )
-from service.schemas import ArticleIn
 
 WIRE = (
     "The port authority said on Sunday that container traffic rose eleven percent in the first half of "
@@ -54,31 +46,8 @@ def test_read_pairs_takes_strata_from_the_sampling_file(tmp_path: Path) -> None:
     assert read_pairs(tmp_path / "p.csv")[0].stratum == "J50x"
 
 
-class DedupOnlyPipeline:
-    """Stand-in for the pipeline with the same API, running only the duplicate stage."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.bodies: dict[str, str] = {}
-        self.dedup = DuplicateDetector(settings.dedup, lambda ids: {i: self.bodies[i] for i in ids})
-
-    @classmethod
-    @contextmanager
-    def open(cls, settings: Settings) -> Iterator[DedupOnlyPipeline]:
-        assert not settings.data_dir.exists() or not any(settings.data_dir.iterdir())
-        yield cls(settings)
-
-    def ingest(self, articles: Sequence[ArticleIn]) -> None:
-        for item in articles:
-            doc = service.pipeline.prepare(item, datetime.now(UTC))
-            signature = self.dedup.signature(doc)
-            self.bodies[doc.id] = doc.body_norm
-            self.dedup.add(doc, signature)
-
-    def duplicate_group(self, article_id: str) -> list[str]:
-        return self.dedup.group(article_id)
-
-
-def test_evaluate_streams_the_pair_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluate_streams_the_pair_articles(tmp_path: Path) -> None:
+    """Through the real pipeline (SQLite, FAISS, the lexical embedder) on a fresh data directory."""
     items = [
         {"url": "u1", "source": "s1", "title": "t", "content": WIRE, "date_extracted": "2015-07-21 10:00:00"},
         {
@@ -102,8 +71,9 @@ def test_evaluate_streams_the_pair_articles(tmp_path: Path, monkeypatch: pytest.
     (tmp_path / "pairs.csv").write_text(
         "url_a,url_b,label\nu1,u2,duplicate\nu3,u1,different\n", encoding="utf-8"
     )
-    monkeypatch.setattr(service.pipeline, "Pipeline", DedupOnlyPipeline)
-    report = evaluate_duplicates(tmp_path / "pairs.csv", tmp_path, Settings(data_dir=tmp_path / "store"))
+    report = evaluate_duplicates(
+        tmp_path / "pairs.csv", tmp_path, Settings(data_dir=tmp_path / "store", load_seeds=False)
+    )
     assert (report["tp"], report["fp"], report["fn"], report["tn"]) == (1, 0, 0, 1)
     assert report["articles"] == 3 and report["largest_groups"] == [2] and report["missing_pairs"] == 0
     assert "F1 1.000" in format_duplicate_report(report)

@@ -13,8 +13,9 @@ def test_detects_arabic_english_french() -> None:
 
 def test_no_letters_is_undetermined_and_answers_are_stable() -> None:
     assert detect_language("12345 !!!") == "und"
-    text = "Short mixed text with some words"
-    assert detect_language(text) == detect_language(text)
+    # langdetect samples at random: unseeded, this text came out Spanish 25 and Italian 15 times in 40
+    ambiguous = "hola hello ciao"
+    assert len({detect_language(ambiguous) for _ in range(40)}) == 1
 
 
 def test_client_tags_become_their_language() -> None:

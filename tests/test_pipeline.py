@@ -140,6 +140,74 @@ def test_a_batch_answer_tells_each_article_s_story_and_phase_as_committed(
             assert (result.cluster_id, result.phase) == (stored.cluster_id, stored.phase), result.id
 
 
+KIM_ARC = [
+    (
+        "pre1",
+        "Leader to visit Moscow next week",
+        "The North Korean leader Kim Jong Un will travel to Russia next week for a summit with President "
+        "Vladimir Putin, officials said. The visit is expected to focus on weapons and satellites. Kim will "
+        "arrive by armoured train.",
+        "2023-09-05T08:00:00Z",
+    ),
+    (
+        "arr1",
+        "Kim arrives in Russia",
+        "North Korean leader Kim Jong Un arrived in Russia on Tuesday aboard his armoured train for a summit "
+        "with President Vladimir Putin, state media said. Kim crossed the border at Khasan.",
+        "2023-09-12T06:00:00Z",
+    ),
+    (
+        "core1",
+        "Putin and Kim hold summit",
+        "President Vladimir Putin and North Korean leader Kim Jong Un held summit talks at the Vostochny "
+        "cosmodrome on Wednesday, discussing military cooperation and satellites, Russian officials said.",
+        "2023-09-13T10:00:00Z",
+    ),
+    (
+        "aft1",
+        "US warns after Kim Putin summit",
+        "The United States warned of consequences after the summit between Kim Jong Un and President "
+        "Vladimir "
+        "Putin, saying any arms deal with North Korea would violate sanctions. Kim left Russia by train on "
+        "Sunday after the visit.",
+        "2023-09-18T10:00:00Z",
+    ),
+]
+
+
+@pytest.mark.parametrize(("order", "change"), [((0, 2, 1, 3), "phase"), ((0, 3, 1, 2), "merge")])
+def test_a_batch_answer_follows_later_articles_phase_updates_and_merges(
+    settings: Settings, order: tuple[int, ...], change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An earlier article of the batch re-phased, or its story merged, by a later one answers
+    with the phase and story committed, not those of its own placement."""
+    payloads = [
+        {"id": aid, "source": f"s{i}", "title": title, "body": body, "published_at": at}
+        for i, (aid, title, body, at) in enumerate(KIM_ARC)
+    ]
+    with Pipeline.open(settings) as pipeline:
+        placed: dict[str, tuple[int, str]] = {}
+        real_assign = pipeline.stories.assign
+
+        def spying_assign(doc: Any, *args: Any, **kwargs: Any) -> Any:
+            assignment = real_assign(doc, *args, **kwargs)
+            placed[doc.id] = (assignment.cluster_id, assignment.phase)
+            return assignment
+
+        monkeypatch.setattr(pipeline.stories, "assign", spying_assign)
+        results = pipeline.ingest(_articles([payloads[i] for i in order]))
+        changed = 0
+        for result in results:
+            stored = pipeline.article(result.id)
+            assert stored is not None
+            assert (result.cluster_id, result.phase) == (stored.cluster_id, stored.phase), result.id
+            own_story, own_phase = placed[result.id]
+            changed += (own_phase if change == "phase" else own_story) != (
+                result.phase if change == "phase" else result.cluster_id
+            )
+        assert changed >= 1  # the batch did change an earlier answer
+
+
 def test_ingest_steps_aside_while_a_check_runs(settings: Settings, seeds: list[dict[str, Any]]) -> None:
     """Each article waits for checks in flight, at most ``check_priority_ms``; 0 turns that off."""
     elapsed = {}

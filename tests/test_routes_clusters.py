@@ -396,4 +396,12 @@ def test_published_filters_select_by_news_time(client: TestClient, seeds: list[d
         ),
         422,
     )
-    assert error["details"][0]["field"] == "query.published_until"
+    assert error["details"][0]["field"] == "query.published_until"  # a bare date is no time
+    for low, high in (("since", "until"), ("published_since", "published_until")):
+        error = assert_error(
+            client.get("/clusters", params={low: "2024-02-01T00:00:00Z", high: "2024-01-01T00:00:00Z"}), 422
+        )
+        assert error["details"][0]["field"] == f"query.{low}"
+        assert (
+            f"2024-02-01T00:00:00Z is after {high} (2024-01-01T00:00:00Z)" in error["details"][0]["message"]
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
@@ -247,3 +248,29 @@ def test_html_is_stored_as_the_text_a_reader_sees(client: TestClient) -> None:
     story = client.get(f"/clusters/{result['cluster_id']}").json()
     assert not {"div", "quot", "nbsp", "class"} & {k.lower() for k in story["keywords"]}
     assert_error(client.post("/ingest", json={**ARTICLE, "body": "<p> </p><br/>"}), 422)
+
+
+def test_an_unexpected_failure_answers_500_in_the_error_shape_and_stores_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        pipeline = client.app.state.pipeline  # type: ignore[attr-defined]
+        real_assign = pipeline.stories.assign
+
+        def failing_assign(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(pipeline.stories, "assign", failing_assign)
+        before = client.get("/health").json()["articles"]
+        batch = {
+            "articles": [
+                {"id": "x1", "source": "wire", "body": WIRE},
+                {"id": "x2", "source": "b", "body": "نص آخر"},
+            ]
+        }
+        error = assert_error(client.post("/ingest", json=batch), 500, "internal_error")
+        assert "RuntimeError" in error["message"] and "nothing partial was stored" in error["message"]
+        assert client.get("/health").json()["articles"] == before
+        assert_error(client.get("/articles/x1"), 404)
+        monkeypatch.setattr(pipeline.stories, "assign", real_assign)
+        assert [r["status"] for r in client.post("/ingest", json=batch).json()["results"]] == ["created"] * 2

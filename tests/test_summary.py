@@ -92,9 +92,16 @@ def test_representative_is_the_medoid_and_prefers_originals() -> None:
     assert representative([articles[1]]).id == "centre"  # only copies: the copy will do
 
 
-def test_representative_without_vectors_uses_words(seeds: list[dict[str, Any]]) -> None:
-    articles = _articles(seeds, KIM)
-    assert representative(articles).id in {a.id for a in articles}
+def test_representative_without_vectors_uses_words() -> None:
+    """Without vectors the medoid is the article whose words the others share most."""
+    articles = [
+        _article("rail", "railway budget minister announced funding northern railway budget"),
+        _article("hub", "railway budget minister coast track spring harbour ferry"),
+        _article("coast", "coast track spring harbour ferry storm damaged"),
+        _article("storm", "storm harbour ferry cancelled fishermen warned"),
+    ]
+    assert representative(articles).id == "hub"
+    assert representative(articles[::-1]).id == "hub"  # not the position
 
 
 def test_title_is_the_title_or_first_meaningful_sentence(seeds: list[dict[str, Any]]) -> None:

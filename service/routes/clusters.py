@@ -117,10 +117,13 @@ def list_clusters(
     """
     since_at, until_at = _utc("since", since), _utc("until", until)
     if since_at and until_at and since_at > until_at:
-        raise _invalid("query.since", "is after until")
+        raise _invalid("query.since", f"{since} is after until ({until}); swap them or widen the range")
     published = _utc("published_since", published_since), _utc("published_until", published_until)
     if published[0] and published[1] and published[0] > published[1]:
-        raise _invalid("query.published_since", "is after published_until")
+        raise _invalid(
+            "query.published_since",
+            f"{published_since} is after published_until ({published_until}); swap them or widen the range",
+        )
     flt = StoryFilter(
         since=since_at,
         until=until_at,
