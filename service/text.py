@@ -4,8 +4,8 @@ Every comparison in the service (exact hashes, shingles, n-gram embeddings, keyw
 search) runs on the *matching form* produced here: invisible format characters deleted,
 Unicode NFKC, case folding, Arabic orthographic normalization (diacritics, tatweel,
 alef/hamza variants, alef maqsura, ta marbuta), Arabic-Indic digits to Latin, punctuation
-to spaces, and page furniture (share buttons, section labels, "read now" lines) and leftover
-style-sheet or script code removed.
+to spaces, and page furniture (share buttons, section labels, "read now" lines), datelines
+and leftover style-sheet or script code removed.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ _SENTENCE_END_MARK = re.compile(r"[.!?؟]")
 # A line with at most this many words and no sentence punctuation is treated as a
 # label (section name, photo caption, sub-heading) rather than reporting.
 _LABEL_MAX_WORDS = 3
-LEAD_LINES = 2  # first reporting lines that may open with a dateline
+_LEAD_LINES = 2  # first reporting lines that may open with a dateline
 # Bylines and datelines ("Cairo News - Name", "(Washington (AFP") are short lines with a separator.
 _BYLINE_MAX_WORDS = 6
 _BYLINE_MARK = re.compile(r"[|•–—(]| - ")
@@ -154,13 +154,14 @@ def _reporting_lines(text: str) -> list[tuple[str, str]]:
     reused by the callers."""
     lines = [(line, normalize(line)) for line in without_code(text).splitlines() if line.strip()]
     kept = [pair for pair in lines if not _is_furniture(*pair)]
-    if not any(_LETTER.search(line) for line, _ in kept):
-        return lines
-    for at in range(min(LEAD_LINES, len(kept))):  # "NAME - AGENCY - CITY:" opens the report
+    for at in range(min(_LEAD_LINES, len(kept))):  # "NAME - AGENCY - CITY:" opens the report
         line = without_lead(kept[at][0])
         if line is not kept[at][0]:
             kept[at] = (line, normalize(line))
-    return [pair for pair in kept if pair[1]]
+    kept = [pair for pair in kept if pair[1]]
+    if not any(_LETTER.search(line) for line, _ in kept):
+        return lines
+    return kept
 
 
 @lru_cache(maxsize=512)  # a summary reads a body for its sentences and again for its keywords

@@ -56,3 +56,8 @@ def test_one_reporters_articles_no_longer_share_his_name() -> None:
 def test_only_the_opening_lines_are_read_for_a_dateline() -> None:
     body = "افتتح المعرض اليوم.\nوحضر الافتتاح عدد من المسؤولين.\nسبق- الرياض: سطر ثالث في التقرير."
     assert "سبق الرياض" in matching_form(body)
+
+
+def test_a_report_that_is_only_a_dateline_keeps_its_text() -> None:
+    assert matching_form("سبق- الرياض:") == "سبق الرياض"
+    assert sentences("سبق- الرياض:") == ["سبق- الرياض:"]
