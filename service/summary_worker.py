@@ -6,11 +6,15 @@ start a story). In a thread that time comes out of the one interpreter the inges
 request share. A worker process computes summaries on another core instead, from its own
 read-only connection (summaries only read committed rows) and its own corpus sample; the
 views' thread only decides what is due and stores what comes back. If the worker fails, the
-thread computes summaries itself, as with ``summary_worker=false``.
+thread computes summaries itself, as with ``summary_worker=false``. The worker runs at a lower
+CPU priority (``NICENESS``): on two cores it otherwise competes on equal terms with the ingest
+and the duplicate checks it exists to keep out of the way of, and a summary can wait.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -31,6 +35,7 @@ Sample = tuple[CorpusFrequencies, set[str]]  # corpus document frequencies, ids 
 CORPUS_SAMPLE = 20_000  # articles whose words make the corpus side of keyword IDF
 RESULT_SECONDS = 300.0  # longest wait for one chunk of summaries before computing them here
 MAX_FAILURES = 3  # failures in a row after which the views stop using the worker
+NICENESS = 10  # added to the worker's nice value: the kernel runs ingest and checks first
 
 
 def _text_needed(rows: list[Row]) -> list[int] | None:
@@ -121,6 +126,8 @@ _worker: dict[str, Any] = {}  # the worker's connection and computer, set by _op
 
 
 def _open(database: str) -> None:
+    with contextlib.suppress(OSError):  # e.g. a platform without nice: the worker runs as it is
+        os.nice(NICENESS)
     conn = connect(Path(database))
     conn.execute("PRAGMA query_only=ON")
     computer = SummaryComputer()

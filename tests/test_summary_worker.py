@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from service import cluster_store as sql
 from service.store import Store
 from service.stories import StoryViews
-from service.summary_worker import MAX_FAILURES, SummaryComputer, SummaryWorker
+from service.summary_worker import MAX_FAILURES, NICENESS, SummaryComputer, SummaryWorker
 from tests.story_room import Newsroom
 
 TITLES = ["قمة في موسكو بين الزعيمين", "وصول القطار المدرع الى الحدود", "محادثات حول التعاون العسكري"]
@@ -50,6 +51,23 @@ def test_worker_computes_what_this_process_computes(store: Store) -> None:
         assert version == here_version
         assert _without_time(summary) == _without_time(here)
     assert found[0][2]["size"] == 3 and found[0][2]["title"] in TITLES
+
+
+def test_worker_runs_below_the_ingest_and_the_checks(store: Store) -> None:
+    """Its process has a higher nice value than the one it serves (lower CPU priority)."""
+    worker = SummaryWorker(store.path).start()
+    try:
+        assert worker.compute([1]) is not None  # up and initialized
+        children = [  # the pool's worker, not multiprocessing's resource tracker
+            child
+            for child in psutil.Process().children()
+            if "resource_tracker" not in " ".join(child.cmdline())
+        ]
+        assert len(children) == 1, [child.cmdline() for child in children]
+        expected = min(19, psutil.Process().nice() + NICENESS)
+        assert [child.nice() for child in children] == [expected] * len(children)
+    finally:
+        worker.close()
 
 
 def test_worker_on_a_database_without_tables_fails_and_gives_up(tmp_path: Path) -> None:
