@@ -12,14 +12,17 @@ from service import __version__
 from service.config import Settings
 from service.corpus import read_seeds
 from service.errors import document_errors, install_error_handlers
+from service.file_ingest import batches
 from service.head import HeadAsGet
 from service.limits import BodySizeLimit
 from service.metrics import Metrics, MetricsMiddleware
 from service.pipeline import Pipeline
 from service.routes import articles, clusters, duplicates, health, ingest
+from service.schemas import ArticleIn
 from service.stories import StoryViews
 
 log = logging.getLogger(__name__)
+SEED_BATCH = 200  # seed articles per ingest batch
 
 
 def load_seeds(pipeline: Pipeline) -> int:
@@ -29,8 +32,8 @@ def load_seeds(pipeline: Pipeline) -> int:
         log.warning("no seeds at %s; starting empty", folder)
         return 0
     created = 0
-    for results in pipeline.ingest_raw(read_seeds(folder)):
-        created += sum(r.status == "created" for r in results)
+    for batch in batches((ArticleIn.model_validate(item) for item in read_seeds(folder)), SEED_BATCH):
+        created += sum(r.status == "created" for r in pipeline.ingest(batch))
     return created
 
 

@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from service.index import top_k
+from service.story_state import Member
+
+
+@dataclass(slots=True)
+class EmbeddedArticle:
+    """An embedded article: dense vector, sparse features, cue (computed once per batch), and
+    its nearest stored articles as of the batch's start (searched for the whole batch at once)."""
+
+    vector: np.ndarray
+    member: Member
+    near: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(slots=True)

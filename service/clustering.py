@@ -15,13 +15,11 @@ Restart and checkpoints are in :mod:`service.story_persistence`.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from service.batch_search import BatchSearch
+from service.batch_search import BatchSearch, EmbeddedArticle
 from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
@@ -39,16 +37,6 @@ from service.story_state import DAY, Member, Story
 
 INDEX_DIR = "stories.index"  # one FAISS file per time shard
 POSTING_SCAN = 400  # most recent postings read per keyword
-
-
-@dataclass(slots=True)
-class _Prepared:
-    """An embedded article: dense vector, sparse features, cue (computed once per batch), and
-    its nearest stored articles as of the batch's start (searched for the whole batch at once)."""
-
-    vector: np.ndarray
-    member: Member
-    near: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class StoryClusterer(PersistentStories):
@@ -72,21 +60,21 @@ class StoryClusterer(PersistentStories):
         self.stories: dict[int, Story] = {}
         self.postings = KeywordPostings()
         self.next_story = 1
-        self._ahead: dict[str, _Prepared] = {}
+        self._ahead: dict[str, EmbeddedArticle] = {}
         self._batch: BatchSearch | None = None
         self.merger = StoryMerger(self.settings, self.scorer, self.stories, self.members, self.index.vectors)
         self.phase_tracker = PhaseTracker()
         self.restored = False  # whether the last load used the snapshot
 
     # --- embedding -------------------------------------------------------------------------
-    def _embed(self, docs: Sequence[PreparedArticle]) -> list[_Prepared]:
+    def _embed(self, docs: Sequence[PreparedArticle]) -> list[EmbeddedArticle]:
         """Dense vectors, features and cues of a batch."""
         terms = self.embedder.terms(docs)
         vectors = self.embedder.vectors(docs, terms)
         out = []
         for doc, tc, vec in zip(docs, terms, vectors, strict=True):
             cue = article_cue(doc.title_norm or "", doc.body_norm)
-            out.append(_Prepared(vec, Member(doc.id, -1, doc.timestamp, 0, cue, tc)))
+            out.append(EmbeddedArticle(vec, Member(doc.id, -1, doc.timestamp, 0, cue, tc)))
         return out
 
     def prepare(self, docs: Sequence[PreparedArticle]) -> None:
@@ -110,13 +98,13 @@ class StoryClusterer(PersistentStories):
         """Batch embedding with the configured embedder."""
         return self.embedder.vectors(docs)
 
-    def _prepared(self, doc: PreparedArticle) -> _Prepared:
+    def _prepared(self, doc: PreparedArticle) -> EmbeddedArticle:
         item = self._ahead.pop(doc.id, None) or self._embed([doc])[0]
         if not self._ahead:
             self._batch = None  # the batch is done: stop tracking the articles it adds
         return item
 
-    def _search(self, item: _Prepared) -> tuple[np.ndarray, np.ndarray]:
+    def _search(self, item: EmbeddedArticle) -> tuple[np.ndarray, np.ndarray]:
         """The article's nearest stored articles in its time window (scores, ids)."""
         k, within = self.settings.neighbours, self.settings.window_days * DAY
         batch = self._batch
@@ -130,7 +118,7 @@ class StoryClusterer(PersistentStories):
         return batch.top_up(item.near, item.vector, low, high, k)
 
     # --- assignment ------------------------------------------------------------------------
-    def _candidates(self, item: _Prepared, exclude: str | None = None) -> list[Candidate]:
+    def _candidates(self, item: EmbeddedArticle, exclude: str | None = None) -> list[Candidate]:
         """Scored candidate stories for an embedded article, best first.
 
         Neighbours come from FAISS and from the keyword postings (articles sharing at least
@@ -140,11 +128,8 @@ class StoryClusterer(PersistentStories):
             self.scorer.compact(item.member, keep=None)
         scores, ids = self._search(item)
         dense = dict(zip(ids.tolist(), scores.tolist(), strict=True))
-        shared: Counter[int] = Counter()
-        for keyword in item.member.keyword_list():
-            shared.update(self.postings.recent(keyword, POSTING_SCAN))
-        twice = Counter({seq: n for seq, n in shared.items() if n >= 2})  # same top, less to sort
-        extra = [seq for seq, _ in twice.most_common(self.settings.neighbours) if seq not in dense]
+        sharing = self.postings.sharing(item.member.keyword_list(), POSTING_SCAN, self.settings.neighbours)
+        extra = [seq for seq in sharing if seq not in dense]
         if extra and self.scorer.embedder is not self.scorer.lexical:
             dense.update(zip(extra, (self.index.vectors(extra) @ item.vector).tolist(), strict=True))
         else:
@@ -161,11 +146,11 @@ class StoryClusterer(PersistentStories):
                 near_dense.append(score)
         return self.scorer.rank(item.vector, item.member, near, near_dense, self.stories)
 
-    def embed_draft(self, doc: PreparedArticle) -> _Prepared:
+    def embed_draft(self, doc: PreparedArticle) -> EmbeddedArticle:
         """Embedding of a piece that will only be probed (callers need not hold the state lock)."""
         return self._embed([doc])[0]
 
-    def probe(self, doc: PreparedArticle, item: _Prepared | None = None) -> tuple[int, float] | None:
+    def probe(self, doc: PreparedArticle, item: EmbeddedArticle | None = None) -> tuple[int, float] | None:
         """The story the article would join and its score, without changing anything."""
         item = item or self._ahead.get(doc.id) or self._embed([doc])[0]
         chosen = self._joinable(self._candidates(item, exclude=doc.id))

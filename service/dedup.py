@@ -17,21 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
 
 from service import shingles as sh
 from service.alignment import Copy
 from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
+from service.duplicate_check import DuplicateCheck
 from service.lsh_params import LeanMinHash
 from service.near_index import NearDuplicateIndex, Other, Prepared, min_agreement
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
-
-if TYPE_CHECKING:
-    from service.verifier import CheckVerifier
 
 _DAY = 86400.0
 _EXACT: tuple[DuplicateType, DuplicateType] = ("url", "exact")
@@ -55,36 +50,6 @@ class _Entry:
 
     def lookups(self) -> tuple[int | None, int | None]:
         return self.content, self.url
-
-
-@dataclass(slots=True)
-class DuplicateCheck:
-    """A read-only duplicate check planned under the state lock, verified outside it."""
-
-    near: NearDuplicateIndex
-    exact: dict[str, DuplicateMatch]
-    text: sh.ShingleProfile
-    headline: np.ndarray
-    others: dict[str, Other]
-
-    def matches(self, limit: int, verifier: CheckVerifier | None = None) -> list[DuplicateMatch]:
-        """Exact, URL and verified near matches, best first (near candidates verified by
-        ``verifier``'s worker when given, else here)."""
-        found = dict(self.exact)
-        if self.others:
-            copies = (
-                self.verify()
-                if verifier is None
-                else verifier.copies(self.text, self.headline, self.others, self.verify)
-            )
-            for i, copy in copies.items():
-                found.setdefault(i, DuplicateMatch("near", i, copy.score))
-        rank = {"exact": 0, "url": 1, "near": 2}
-        return sorted(found.values(), key=lambda m: (-m.score, rank[m.type], m.of))[:limit]
-
-    def verify(self) -> dict[str, Copy]:
-        """The near candidates the text verifiably copies, verified in this process."""
-        return self.near.copies(self.text, self.headline, self.others)
 
 
 class DuplicateDetector:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -37,7 +37,8 @@ def _valid(raw: Iterator[tuple[str, RawArticle]], invalid: list[str], rendered: 
             invalid.append(f"{origin}{f' ({name})' if name else ''}: {field}: {first['msg']}")
 
 
-def _batches(items: Iterator[ArticleIn], size: int) -> Iterator[list[ArticleIn]]:
+def batches(items: Iterable[ArticleIn], size: int) -> Iterator[list[ArticleIn]]:
+    """The articles in lists of ``size`` (the last one shorter)."""
     chunk: list[ArticleIn] = []
     for item in items:
         chunk.append(item)
@@ -68,7 +69,7 @@ def ingest_all(
     started = time.perf_counter()
     try:
         with Pipeline.open(settings) as pipeline, tqdm(unit="art", disable=quiet) as bar:
-            for batch in _batches(_valid(items, invalid, rendered), batch_size):
+            for batch in batches(_valid(items, invalid, rendered), batch_size):
                 for result in pipeline.ingest(batch):
                     outcome[result.status] += 1
                     if result.status == "created" and result.duplicate:

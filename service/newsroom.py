@@ -125,6 +125,6 @@ def _verified_reuse(pipeline: Pipeline, draft: DraftText, ids: list[str]) -> dic
     """Reuse of each candidate, measured by the check verifier's worker when there is one."""
 
     def local() -> dict[str, Reuse]:
-        return find_reuse(draft, pipeline.bodies(ids), pipeline.settings.dedup)
+        return find_reuse(draft, pipeline.texts.bodies(ids), pipeline.settings.dedup)
 
     return local() if pipeline.verifier is None else pipeline.verifier.reuses(draft, ids, local)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from service import heap
 from service.article_rows import article_values, holds, write_outcome, write_removal
+from service.batch_texts import BatchTexts
 from service.config import Settings
 from service.datadir_lock import DataDirectoryLock
 from service.documents import DuplicateMatch, PreparedArticle
@@ -44,10 +45,16 @@ class Pipeline:
     """Owns the store and the stages; serializes writes, lets reads run alongside."""
 
     def __init__(
-        self, settings: Settings, store: Store, dedup: DuplicateStage, stories: StoryStage, embedder_name: str
+        self,
+        settings: Settings,
+        texts: BatchTexts,
+        dedup: DuplicateStage,
+        stories: StoryStage,
+        embedder_name: str,
     ) -> None:
         self.settings = settings
-        self.store = store
+        self.store = texts.store
+        self.texts = texts
         self.dedup = dedup
         self.stories = stories
         self.embedder_name = embedder_name
@@ -57,11 +64,10 @@ class Pipeline:
         self.state_lock = StateLock()
         self.priority = CheckPriority(settings.check_priority_ms / 1000.0)  # checks before background work
         self.verifier = (
-            CheckVerifier(settings.database_path, settings.dedup, settings.check_workers, self.pending_bodies)
+            CheckVerifier(settings.database_path, settings.dedup, settings.check_workers, texts.pending)
             if settings.check_workers
             else None
         )
-        self._pending: dict[str, str] = {}
         self._last_checkpoint = time.monotonic()
         self._trimmer = heap.Trimmer(TRIM_INTERVAL_SECONDS)
         self._touched: set[int] = set()
@@ -89,12 +95,11 @@ class Pipeline:
         store: Store | None = None
         try:
             store = Store(settings.database_path).open()
-            holder: dict[str, Pipeline] = {}
-            dedup = DuplicateDetector(settings.dedup, lambda ids: holder["p"].bodies(ids))
+            texts = BatchTexts(store)
+            dedup = DuplicateDetector(settings.dedup, texts.bodies)
             check_embedder(store, stories.embedder, settings.data_dir)
-            pipeline = cls(settings, store, dedup, stories, stories.embedder.name)
+            pipeline = cls(settings, texts, dedup, stories, stories.embedder.name)
             pipeline.lock = lock
-            holder["p"] = pipeline
             pipeline.load()
         except BaseException:
             if store is not None:
@@ -133,19 +138,6 @@ class Pipeline:
                 tx.put_state(STORY_STATE_KEY, state)
         self._last_checkpoint = time.monotonic()
         self._trimmer.release()  # the serialized state is garbage now
-
-    def pending_bodies(self, ids: Sequence[str]) -> dict[str, str]:
-        """Normalized bodies of the given ids that belong to the batch being committed."""
-        # one get per id: the ingest thread may clear the dict meanwhile
-        return {i: body for i in ids if (body := self._pending.get(i)) is not None}
-
-    def bodies(self, ids: Sequence[str]) -> Mapping[str, str]:
-        """Normalized bodies by id, including articles of the batch not yet committed."""
-        found = self.pending_bodies(ids)
-        missing = [i for i in ids if i not in found]
-        if missing:
-            found.update(self.store.bodies(missing))
-        return found
 
     # -- writes --------------------------------------------------------------------------
 
@@ -228,7 +220,7 @@ class Pipeline:
             planned = self.stories.plan(doc)
         with self.state_lock:
             with self.timer.stage("dedup"):
-                self._pending[doc.id] = doc.body_norm
+                self.texts.hold(doc.id, doc.body_norm)
                 decision = self.dedup.add(doc, signature)
             duplicate = decision.changed.get(doc.id)
             with self.timer.stage("store"):
@@ -310,7 +302,7 @@ class Pipeline:
             self.load()
             raise
         finally:
-            self._pending.clear()
+            self.texts.release()
 
     def _after_commit(self) -> None:
         """Tell the listeners, checkpoint when due, and hand freed memory back."""
@@ -330,16 +322,3 @@ class Pipeline:
         """Ids of the article's duplicate group, original first (just the article when alone)."""
         with self.state_lock.reading():
             return self.dedup.group(article_id)
-
-    def ingest_raw(
-        self, raw: Iterable[Mapping[str, Any]], batch_size: int = 200
-    ) -> Iterator[list[IngestResult]]:
-        """Validate and ingest plain dicts (CLI, seeds, evaluations) in batches."""
-        chunk: list[ArticleIn] = []
-        for item in raw:
-            chunk.append(ArticleIn.model_validate(item))
-            if len(chunk) >= batch_size:
-                yield self.ingest(chunk)
-                chunk = []
-        if chunk:
-            yield self.ingest(chunk)

@@ -11,7 +11,8 @@ readers skip seqs they no longer know.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -112,6 +113,15 @@ class KeywordPostings:
             return list(added)
         start, end = int(self._starts[at]), int(self._starts[at + 1])
         return self._seqs[max(start, end - (count - len(added))) : end].tolist() + added
+
+    def sharing(self, keywords: Iterable[int], scan: int, limit: int) -> list[int]:
+        """Seqs posted under at least two of ``keywords`` (each read back ``scan`` postings), most
+        shared first, at most ``limit``."""
+        shared: Counter[int] = Counter()
+        for keyword in keywords:
+            shared.update(self.recent(keyword, scan))
+        twice = Counter({seq: n for seq, n in shared.items() if n >= 2})  # same top, less to sort
+        return [seq for seq, _ in twice.most_common(limit)]
 
     def items(self) -> Iterator[tuple[int, list[int]]]:
         """Every keyword with all its seqs (tests and diagnostics)."""

@@ -66,3 +66,13 @@ def test_seqs_beyond_32_bits_keep_their_value() -> None:
     assert postings.recent(5, 10) == [1, 2, big] and postings.recent(6, 1) == [big + 1]
     postings.load(np.array([5], np.uint32), np.array([-3]))  # never a seq, but not wrapped either
     assert postings.recent(5, 1) == [-3]
+
+
+def test_sharing_ranks_articles_by_keywords_shared_and_drops_single_matches() -> None:
+    postings = KeywordPostings()
+    for seq, keywords in {1: [10, 11, 12], 2: [10, 11], 3: [10], 4: [11, 12, 13], 5: [99]}.items():
+        for keyword in keywords:
+            postings.add(keyword, seq)
+    assert postings.sharing([10, 11, 12], scan=10, limit=10) == [1, 2, 4]  # 3 shares one word only
+    assert postings.sharing([10, 11, 12], scan=10, limit=1) == [1]
+    assert postings.sharing([10, 11, 12], scan=1, limit=10) == [4]  # only each word's latest posting read

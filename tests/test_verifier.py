@@ -111,7 +111,10 @@ def test_worker_measures_reuse_as_the_server_does(settings: Settings, seeds: lis
         verifier = pipeline.verifier
         assert verifier is not None
         pending = prepare(ArticleIn.model_validate({**wire, "id": "x"}), datetime.now(UTC)).body_norm
-        bodies = {**pipeline.bodies(ids), "in-flight": pending}  # a text not committed yet is sent along
+        bodies = {
+            **pipeline.texts.bodies(ids),
+            "in-flight": pending,
+        }  # a text not committed yet is sent along
         here = find_reuse(draft, bodies, settings.dedup)
         verifier.pending = lambda wanted: {"in-flight": pending} if "in-flight" in wanted else {}
         there = verifier.reuses(draft, ids, lambda: {})

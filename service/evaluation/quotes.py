@@ -115,7 +115,7 @@ def evaluate_quotes(
                 others = [h.id for h in reused if h.original != host["grp"]]
                 counts["spurious"] += sum(
                     all(reuse(part, text, loose) is None for part in parts)
-                    for text in pipeline.bodies(others).values()
+                    for text in pipeline.texts.bodies(others).values()
                 )
             report["runs"][words] = {**counts, **_times(with_passages, without)}
     return report
