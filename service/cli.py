@@ -14,6 +14,7 @@ from service.config import Settings
 from service.datadir_lock import DataDirectoryInUse, DataDirectoryLock
 from service.embedding import EmbedderConfigError, check_embedder_settings
 from service.file_ingest import ingest_all, numbered
+from service.migrations import SchemaTooNew, check_database
 
 
 def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
@@ -39,7 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         check_embedder_settings(settings)  # clear errors now rather than a failed start-up
         DataDirectoryLock.check(settings.data_dir)
-    except (DataDirectoryInUse, EmbedderConfigError) as exc:
+        check_database(settings.database_path)
+    except (DataDirectoryInUse, EmbedderConfigError, SchemaTooNew) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
@@ -85,7 +87,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    store = Store(settings.database_path).open()
+    store = Store(settings.database_path).open(
+        upgrade=False
+    )  # a report changes nothing, old schemas included
     try:
         conn = store.reader()
         stats: dict[str, Any] = {
@@ -260,4 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except SchemaTooNew as exc:  # any command that opens the data directory
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -15,7 +15,7 @@ Restart and checkpoints are in :mod:`service.story_persistence`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -249,6 +249,13 @@ class StoryClusterer(PersistentStories):
             touched_clusters={story_id, *(a for a, _ in merges), *moved_from},
             moves=moves,
         )
+
+    def regroup(self, changed: Mapping[str, DuplicateMatch | None]) -> None:
+        """Point stored members at their copy group's original as the duplicate stage now has it."""
+        for article_id, match in changed.items():
+            member = self.members.get(article_id)
+            if member is not None:
+                member.duplicate_of = match.of if match is not None else None
 
     def _insert(self, member: Member, vector: np.ndarray, story_id: int) -> None:
         """Add a member to the index, the lookup tables and its story."""

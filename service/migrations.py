@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 MIGRATIONS: list[str] = [
     # 1: articles, their duplicate and story outcome, stories, merges, stage state.
@@ -111,6 +113,14 @@ MIGRATIONS: list[str] = [
         cluster_id, phase, source, language, published_at, dup_of, published_ts
     );
     """,
+    # 5: the story stage reads each article's copy group from the duplicate stage's edge
+    # (edge_other) rather than dup_of, which also names semantic duplicates; its covering index
+    # for the startup read follows.
+    """
+    DROP INDEX articles_story_keys;
+    CREATE INDEX articles_story_groups ON articles(seq, id, published_ts, cluster_id, phase, edge_other)
+        WHERE vector IS NOT NULL;
+    """,
 ]
 
 
@@ -118,14 +128,32 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database's ``user_version``; return the new version."""
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer release of the service than this one."""
+
+
+def known_version(conn: sqlite3.Connection) -> int:
+    """The database's schema version; :class:`SchemaTooNew` when this code does not know it."""
     version = current_version(conn)
     if version > len(MIGRATIONS):
-        raise RuntimeError(
+        raise SchemaTooNew(
             f"database schema version {version} is newer than this service ({len(MIGRATIONS)}); "
             "upgrade the service or use another STORYLINE_DATA_DIR"
         )
+    return version
+
+
+def check_database(path: Path) -> None:
+    """Refuse (:class:`SchemaTooNew`) a database a newer release wrote, reading it only; a missing
+    file passes (it is created at first use)."""
+    if path.exists():
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            known_version(conn)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the database's ``user_version``; return the new version."""
+    version = known_version(conn)
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         with conn:
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")

@@ -222,6 +222,7 @@ class Pipeline:
             with self.timer.stage("dedup"):
                 self.texts.hold(doc.id, doc.body_norm)
                 decision = self.dedup.add(doc, signature)
+                self.stories.regroup(decision.changed)
             duplicate = decision.changed.get(doc.id)
             with self.timer.stage("store"):
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
@@ -284,6 +285,7 @@ class Pipeline:
         """Remove a stored article (its row given) from every stage and the store."""
         with self.state_lock:
             changed = self.dedup.remove(row["id"])
+            self.stories.regroup(changed)
             change = self.stories.remove(row["id"])
             tx.delete_article(row["id"])
             cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])

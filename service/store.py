@@ -16,7 +16,7 @@ from sys import intern
 from typing import Any, cast
 
 from service.documents import DuplicateType
-from service.migrations import migrate
+from service.migrations import known_version, migrate
 from service.stages import DedupRecord, DuplicateEdge, StoryRecord
 
 Row = dict[str, Any]
@@ -53,10 +53,16 @@ class Store:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
 
-    def open(self) -> Store:
+    def open(self, upgrade: bool = True) -> Store:
+        """Connect, and bring the schema up to date; ``upgrade=False`` (read-only tools) only checks
+        that this code knows the schema. A newer one raises :class:`service.migrations.SchemaTooNew`."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = _connect(self.path)
-        migrate(self._writer)
+        try:
+            migrate(self._writer) if upgrade else known_version(self._writer)
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def close(self) -> None:
@@ -161,10 +167,11 @@ class Store:
         """Story stage records by seq (after ``after_seq``); ``light`` leaves out vector and features."""
         blobs = "X'' AS vector, NULL AS features" if light else "vector, features"
         sql = (
-            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, dup_of FROM articles"
+            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, edge_other FROM articles"
             " WHERE vector IS NOT NULL AND seq > ? ORDER BY seq"
         )
-        for article_id, seq, ts, cluster_id, phase, vector, features, dup_of in self._tuples(
+        # the copy group as the duplicate stage has it (edge), not a semantic duplicate's dup_of
+        for article_id, seq, ts, cluster_id, phase, vector, features, group_original in self._tuples(
             sql, (after_seq,)
         ):
             yield StoryRecord(
@@ -175,7 +182,7 @@ class Store:
                 phase and intern(phase),
                 vector,
                 features,
-                dup_of and intern(dup_of),
+                group_original and intern(group_original),
             )
 
     def survivor(self, cluster_id: int) -> int | None:

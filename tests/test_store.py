@@ -102,19 +102,25 @@ def test_startup_reads_use_covering_indexes_and_match_the_table(tmp_path: Path) 
         plans = [
             " ".join(str(tuple(r)) for r in store.writer.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
             for sql in (
-                "SELECT id, seq, published_ts, cluster_id, phase, dup_of FROM articles"
+                "SELECT id, seq, published_ts, cluster_id, phase, edge_other FROM articles"
                 " WHERE vector IS NOT NULL AND seq > 0 ORDER BY seq",
                 "SELECT id, published_ts, content_hash, canonical_url, signature, edge_other, edge_type,"
                 " edge_score FROM articles ORDER BY seq",
             )
         ]
-        assert "articles_story_keys" in plans[0] and "COVERING INDEX articles_dedup_keys" in plans[1]
+        assert "articles_story_groups" in plans[0] and "COVERING INDEX articles_dedup_keys" in plans[1]
         light = list(store.story_records(after_seq=1, light=True))
         assert [(r.id, r.seq, r.cluster_id, r.phase, r.vector) for r in light] == [
             ("a1", 2, 7, "core", b""),
             ("a2", 3, 7, "core", b""),
         ]
         assert [r.vector for r in store.story_records()] == [b"vvvv"] * 3
+        with store.transaction() as tx:  # a1 copies a0 (the detector's edge); a2 only reads like it
+            tx.update_article(
+                "a1", {"edge_other": "a0", "edge_type": "near", "dup_type": "near", "dup_of": "a0"}
+            )
+            tx.update_article("a2", {"dup_type": "semantic", "dup_of": "a0"})
+        assert [r.duplicate_of for r in store.story_records(light=True)] == [None, "a0", None]
         assert [r.signature for r in store.dedup_records()] == [b"sig"] * 3
     finally:
         store.close()
