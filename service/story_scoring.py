@@ -149,34 +149,52 @@ class StoryScorer:
         best: dict[int, tuple[float, str]],
         stories: dict[int, Story],
     ) -> list[Candidate]:
-        """Score each candidate story (the query is in the scratch arrays)."""
+        """Score each candidate story (the query is in the scratch arrays): the profile cosines and
+        the shared signatures of all candidates are each one gather over their concatenation."""
+        chosen = [stories[story_id] for story_id in best]
+        if q_sparse is None:
+            centroids = [float(np.dot(vector, story.centroid)) for story in chosen]
+        elif self.s.profile_days >= 0:
+            centroids = self._cosines(
+                q_norm, [self._local_profile(story, query.timestamp) for story in chosen]
+            )
+        else:
+            centroids = self._cosines(
+                q_norm, [(s.profile, float(np.linalg.norm(s.profile[1]))) for s in chosen]
+            )
+        shared = self._shared_terms(chosen)
         out = []
-        for story_id, (sim, best_id) in best.items():
-            story = stories[story_id]
-            if q_sparse is not None and self.s.profile_days >= 0:
-                centroid = self._local_cos(q_norm, story, query.timestamp)
-            elif q_sparse is not None:
-                centroid = self._cos(q_norm, story.profile, float(np.linalg.norm(story.profile[1])))
-            else:
-                centroid = float(np.dot(vector, story.centroid))
-            shared = self._shared_terms(story)
+        for (story_id, (sim, best_id)), story, centroid, terms in zip(
+            best.items(), chosen, centroids, shared, strict=True
+        ):
             gap = (story.gap_days(query.timestamp) / self.s.window_days) ** 2
             score = (
                 self.s.article_weight * sim
                 + self.s.centroid_weight * centroid
-                + self.s.terms_weight * shared
+                + self.s.terms_weight * terms
                 - self.s.time_weight * gap
             )
-            out.append(Candidate(story_id, score, sim, best_id, centroid, shared))
+            out.append(Candidate(story_id, score, sim, best_id, centroid, terms))
         return sorted(out, key=lambda c: (-c.score, c.story))
 
-    def _cos(self, q_norm: float, profile: Sparse, norm: float) -> float:
-        """Cosine of the query in the scratch array to a sparse vector of the given norm."""
-        norms = q_norm * norm
-        return float(np.dot(self._scratch.weights[profile[0]], profile[1])) / norms if norms > 0 else 0.0
+    def _gathered(self, parts: list[tuple[np.ndarray, np.ndarray]], table: np.ndarray) -> np.ndarray:
+        """Per part (ids, weights): the sum of its weights times ``table`` at its ids."""
+        sizes = [len(ids) for ids, _ in parts]
+        if not sum(sizes):
+            return np.zeros(len(parts))
+        ids = np.concatenate([ids for ids, _ in parts])
+        weights = np.concatenate([weights for _, weights in parts])
+        rows = np.repeat(np.arange(len(parts)), sizes)
+        return np.bincount(rows, table[ids] * weights, minlength=len(parts))
 
-    def _local_cos(self, q_norm: float, story: Story, timestamp: float) -> float:
-        """Cosine of the article to the story's coverage near its time (cached per story and day)."""
+    def _cosines(self, q_norm: float, profiles: list[tuple[Sparse, float]]) -> list[float]:
+        """Cosines of the query in the scratch array to sparse vectors (each with its norm)."""
+        dots = self._gathered([profile for profile, _ in profiles], self._scratch.weights)
+        norms = q_norm * np.array([norm for _, norm in profiles])
+        return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0).tolist()
+
+    def _local_profile(self, story: Story, timestamp: float) -> tuple[Sparse, float]:
+        """The story's coverage near the article's time and its norm (cached per story and day)."""
         key = (story.id, int(timestamp // DAY))
         cached = self._local.get(key)
         if cached is None or cached[0] != story.version:
@@ -187,15 +205,12 @@ class StoryScorer:
                 self._local.popitem(last=False)
         else:
             self._local.move_to_end(key)
-        return self._cos(q_norm, cached[1], cached[2])
+        return cached[1], cached[2]
 
-    def _shared_terms(self, story: Story) -> float:
-        """Share of the story's signature (its most used keywords, by use) that the article (its
-        words in the scratch mask) contains."""
-        sig_ids, sig_weights = story.signature()
-        if not len(sig_ids):
-            return 0.0
-        return float(sig_weights[self._scratch.words[sig_ids]].sum())
+    def _shared_terms(self, stories: list[Story]) -> list[float]:
+        """Per story, the share of its signature (its most used keywords, by use) that the article
+        (its words in the scratch mask) contains."""
+        return self._gathered([story.signature() for story in stories], self._scratch.words).tolist()
 
     def sparse(self, member: Member) -> Sparse | None:
         """The member's normalized sparse TF-IDF vector (None for dense-only embedders)."""

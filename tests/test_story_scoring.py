@@ -72,7 +72,7 @@ def test_shared_terms_is_the_signature_share_the_article_contains(tmp_path: Path
 
     def shared(words: np.ndarray) -> float:
         with scorer.loaded(None, words):
-            return scorer._shared_terms(story)
+            return scorer._shared_terms([story])[0]
 
     assert np.isclose(shared(words), float(sig_weights[np.isin(sig_ids, words)].sum()))
     assert np.isclose(shared(np.sort(sig_ids)), 1.0)
