@@ -28,6 +28,7 @@ class PreparedArticle:
     body_norm: str
     content_hash: str
     extra: dict[str, object] = field(default_factory=dict)
+    id_given: bool = True  # False: derived from the URL or text (see service.article_ids)
 
     @property
     def timestamp(self) -> float:

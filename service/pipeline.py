@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from service import heap
+from service.article_ids import own_ids
 from service.article_rows import article_values, holds, write_outcome, write_removal
 from service.batch_texts import BatchTexts
 from service.config import Settings
@@ -148,8 +149,9 @@ class Pipeline:
             prepared = [prepare(a, received) for a in articles]
         with self._write_lock:
             batch: dict[str, IngestResult] = {}
-            # One lookup of the already stored ids serves both the embedding and the "exists" answers.
-            stored = self.store.articles([d.id for d in prepared])
+            # One lookup of the already stored ids serves the derived ids, the embedding and the
+            # "exists" answers.
+            prepared, stored = own_ids(prepared, self.store.articles)
             self._embed_ahead(prepared, stored)
 
             def write(tx: Transaction) -> tuple[list[IngestResult], float]:

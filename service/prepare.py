@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from service.article_ids import derived_id
 from service.documents import PreparedArticle
 from service.language import detect_language
 from service.schemas import ArticleIn
@@ -23,12 +24,7 @@ def prepare(article: ArticleIn, received_at: datetime) -> PreparedArticle:
     body_norm = matching_form(article.body)
     canonical = canonical_url(article.url)
     content_hash = hashlib.sha256(f"{title_norm}\n{body_norm}".encode()).hexdigest()
-    if article.id:
-        article_id = article.id
-    elif canonical:
-        article_id = hashlib.sha256(canonical.encode()).hexdigest()[:24]
-    else:
-        article_id = content_hash[:24]
+    article_id = article.id or derived_id(canonical, content_hash)
     language = article.language or detect_language(f"{article.title or ''}\n{article.body}")
     return PreparedArticle(
         id=article_id,
@@ -43,4 +39,5 @@ def prepare(article: ArticleIn, received_at: datetime) -> PreparedArticle:
         title_norm=title_norm,
         body_norm=body_norm,
         content_hash=content_hash,
+        id_given=bool(article.id),
     )

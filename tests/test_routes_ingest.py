@@ -40,8 +40,12 @@ def test_single_article_is_created_and_readable(client: TestClient) -> None:
 def test_id_is_derived_from_canonical_url_then_text(client: TestClient) -> None:
     first = client.post("/ingest", json=ARTICLE).json()["results"][0]
     same_page = {**ARTICLE, "url": "http://example.com/news/flood/", "title": "Another headline"}
+    retry = client.post("/ingest", json={**ARTICLE, "url": "http://example.com/news/flood/"}).json()
+    assert (retry["results"][0]["id"], retry["results"][0]["status"]) == (first["id"], "exists")
     again = client.post("/ingest", json=same_page).json()["results"][0]
-    assert again["id"] == first["id"] and again["status"] == "exists"
+    # the page with another text is another article (the first keeps the id), a copy of the first
+    assert again["id"] != first["id"] and again["status"] == "created"
+    assert again["duplicate"]["of"] == first["id"]
     no_url = {k: v for k, v in ARTICLE.items() if k != "url"}
     derived = client.post("/ingest", json=no_url).json()["results"][0]
     assert derived["id"] != first["id"]
