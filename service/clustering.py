@@ -192,10 +192,14 @@ class StoryClusterer(PersistentStories):
         duplicate: DuplicateMatch | None,
         planned: list[Candidate] | None = None,
         reopen: int | None = None,
+        copies: Mapping[str, float] | None = None,
     ) -> StoryAssignment:
         """Place one new article (ranked by :meth:`plan` just before, or here); returns where
         it went and everything that changed. ``reopen``: a story id no longer in use, taken
-        should the article open a story (a corrected article keeps its lone story's id)."""
+        should the article open a story (a corrected article keeps its lone story's id).
+        ``copies``: stored copies that name this article their original now (it is earlier than
+        the group's original was), with their scores: it joins their story as a copy joins its
+        original's."""
         item = self._prepared(doc)
         member = item.member
         member.seq = seq
@@ -204,14 +208,20 @@ class StoryClusterer(PersistentStories):
             planned = None
         ranked = planned if planned is not None else self._candidates(item)
         original = self.members.get(duplicate.of) if duplicate is not None else None
+        group, anchor, score = (duplicate.of, original, duplicate.score) if duplicate else (doc.id, None, 1.0)
+        if anchor is None and copies:
+            led = [c for c in copies if c in self.members]
+            if led:
+                anchor = self.members[min(led, key=lambda c: self.members[c].seq)]
+                score = copies[anchor.id]
         semantic = None
         similarity = ranked[0].best if ranked else 0.0
         moves: dict[str, int] = {}
         moved_from: set[int] = set()
-        if original is not None:
-            story_id, similarity = original.story, duplicate.score if duplicate else 1.0
-            target = self.merger.rehome_target(original, ranked, self._joinable(ranked))
-            if target is not None and (moves := self.merger.move_group(original, target)):
+        if anchor is not None:
+            story_id, similarity = anchor.story, score
+            target = self.merger.rehome_target(anchor, ranked, self._joinable(ranked))
+            if target is not None and (moves := self.merger.move_group(group, anchor.story, target)):
                 moved_from, story_id = {story_id}, target
         elif (best := self._joinable(ranked)) is not None:
             story_id = best.story
@@ -230,7 +240,7 @@ class StoryClusterer(PersistentStories):
         self._insert(member, item.vector, story_id)
         merges: list[tuple[int, int]] = []
         if not new_story:
-            story_id, merges = self.merger.after_join(story_id, ranked, bridge=original is None)
+            story_id, merges = self.merger.after_join(story_id, ranked, bridge=anchor is None)
         updates = self._rephase(story_id)
         for source in moved_from:
             if source in self.stories:
@@ -239,7 +249,7 @@ class StoryClusterer(PersistentStories):
         return StoryAssignment(
             cluster_id=story_id,
             phase=phase,
-            new_story=new_story,
+            new_story=new_story and story_id != reopen,  # a corrected article's own story is not new
             similarity=float(similarity),
             vector=item.vector.astype(np.float32).tobytes(),
             features=features,
@@ -250,12 +260,16 @@ class StoryClusterer(PersistentStories):
             moves=moves,
         )
 
-    def regroup(self, changed: Mapping[str, DuplicateMatch | None]) -> None:
-        """Point stored members at their copy group's original as the duplicate stage now has it."""
+    def regroup(self, changed: Mapping[str, DuplicateMatch | None]) -> set[int]:
+        """Point stored members at their copy group's original as the duplicate stage now has it;
+        returns their stories (whose duplicate counts changed)."""
+        stories = set()
         for article_id, match in changed.items():
             member = self.members.get(article_id)
             if member is not None:
                 member.duplicate_of = match.of if match is not None else None
+                stories.add(member.story)
+        return stories
 
     def _insert(self, member: Member, vector: np.ndarray, story_id: int) -> None:
         """Add a member to the index, the lookup tables and its story."""
@@ -276,8 +290,10 @@ class StoryClusterer(PersistentStories):
         """
         return self.phase_tracker.rephase(story_id, self.stories, self.members)
 
-    def remove(self, article_id: str) -> StoryAssignment | None:
-        """Forget an article; returns its story's changes (``None`` when unknown)."""
+    def remove(self, article_id: str, features: bytes | None = None) -> StoryAssignment | None:
+        """Forget an article; returns its story's changes (``None`` when unknown). ``features``:
+        its stored features (``StoryAssignment.features``), all of which its ingest counted into
+        the document frequencies; the member keeps only its strongest ones."""
         member = self.members.pop(article_id, None)
         if member is None:
             return None
@@ -286,7 +302,8 @@ class StoryClusterer(PersistentStories):
             self._batch.stale = True
         vector = self.index.vectors([member.seq])[0]
         self.index.remove([member.seq])
-        self.embedder.observe(member.terms, -1)
+        counted = Member.from_bytes(article_id, 0, 0.0, 0, features).terms if features else member.terms
+        self.embedder.observe(counted, -1)
         story = self.stories[member.story]
         story.discard(member, vector, self.scorer.sparse(member))
         updates: dict[str, str] = {}

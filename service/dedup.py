@@ -135,10 +135,35 @@ class DuplicateDetector:
         if url and not content and not self._shares_text(sketch, url):
             url = None  # as ingest decides: a stored address with another text is no copy
         exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
-        return DuplicateCheck(self.near, exact, text, headline, self._others(doc, sketch))
+        others = self._others(doc, sketch)
+        if content:  # every stored article with the same text is an exact copy, not only the first
+            key = _key(doc.content_hash)
+            for i in [i for i in others if self._entries[i].content == key]:
+                exact[i] = DuplicateMatch("exact", i, 1.0)
+                del others[i]
+        return DuplicateCheck(self.near, exact, text, headline, others)
 
     def status(self, article_id: str) -> DuplicateMatch | None:
-        return self._groups.status(article_id)
+        return self._labelled(article_id, self._groups.status(article_id))
+
+    def _labelled(self, article_id: str, match: DuplicateMatch | None) -> DuplicateMatch | None:
+        """The status with a type that holds against the group's original: a copy tied in as
+        ``exact`` (or ``url``) of a member whose text (or address) the original does not share, as
+        when an earlier original with another headline arrives, is a ``near`` copy of it."""
+        if match is None or match.type not in _EXACT:
+            return match
+        mine, theirs = self._entries.get(article_id), self._entries.get(match.of)
+        if mine is None or theirs is None:
+            return match
+        key = (lambda e: e.content) if match.type == "exact" else (lambda e: e.url)
+        return (
+            match
+            if key(mine) is not None and key(mine) == key(theirs)
+            else DuplicateMatch("near", match.of, match.score)
+        )
+
+    def _relabelled(self, changes: Changes) -> Changes:
+        return {i: self._labelled(i, m) for i, m in changes.items()}
 
     def group(self, article_id: str) -> list[str]:
         return self._groups.members(article_id)
@@ -176,6 +201,7 @@ class DuplicateDetector:
         if sketch is not None:
             self.near.insert(doc.id, sketch)
         self._cache = None
+        decision.changed = self._relabelled(decision.changed)
         return decision
 
     def _shares_text(self, sketch: LeanMinHash | None, other: str) -> bool:
@@ -245,7 +271,7 @@ class DuplicateDetector:
                 else:
                     owners[key] = heir
         self.near.remove(article_id)
-        changes = self._groups.remove(article_id)
+        changes = self._relabelled(self._groups.remove(article_id))
         del self._entries[article_id]
         return changes
 

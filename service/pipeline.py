@@ -224,12 +224,16 @@ class Pipeline:
             with self.timer.stage("dedup"):
                 self.texts.hold(doc.id, doc.body_norm)
                 decision = self.dedup.add(doc, signature)
-                self.stories.regroup(decision.changed)
+                regrouped = self.stories.regroup(decision.changed)
             duplicate = decision.changed.get(doc.id)
             with self.timer.stage("store"):
                 seq = tx.insert_article(article_values(doc, signature, decision.edge))
             with self.timer.stage("assign"):
-                assignment = self.stories.assign(doc, seq, duplicate, planned, reopen)
+                copies = {
+                    i: m.score for i, m in decision.changed.items() if m and m.of == doc.id and i != doc.id
+                }
+                assignment = self.stories.assign(doc, seq, duplicate, planned, reopen, copies)
+                assignment.touched_clusters |= regrouped  # their duplicate counts changed
         settle(batch, assignment, decision.changed)
         if duplicate is None and assignment.semantic is not None:
             semantic = self._semantic_original(assignment.semantic)
@@ -287,8 +291,10 @@ class Pipeline:
         """Remove a stored article (its row given) from every stage and the store."""
         with self.state_lock:
             changed = self.dedup.remove(row["id"])
-            self.stories.regroup(changed)
-            change = self.stories.remove(row["id"])
+            regrouped = self.stories.regroup(changed)
+            change = self.stories.remove(row["id"], row["features"])
+            if change is not None:
+                change.touched_clusters |= regrouped
             tx.delete_article(row["id"])
             cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
             now = _iso(datetime.now(UTC))

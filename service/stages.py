@@ -155,6 +155,7 @@ class StoryStage(Protocol):
         duplicate: DuplicateMatch | None,
         planned: Any = None,
         reopen: int | None = None,
+        copies: Mapping[str, float] | None = None,
     ) -> StoryAssignment: ...
 
     def embed_draft(self, doc: PreparedArticle) -> Any:
@@ -172,12 +173,13 @@ class StoryStage(Protocol):
         """Ids of the stored articles nearest to each part, in the story window around ``timestamp``."""
         ...
 
-    def regroup(self, changed: Mapping[str, DuplicateMatch | None]) -> None:
+    def regroup(self, changed: Mapping[str, DuplicateMatch | None]) -> set[int]:
         """Follow the duplicate stage's new statuses of stored articles (a copy group re-pointed to
-        an earlier original, two groups united, an original deleted), so a group moves whole."""
+        an earlier original, two groups united, an original deleted), so a group moves whole;
+        returns the stories of the articles whose status changed."""
         ...
 
-    def remove(self, article_id: str) -> StoryAssignment | None: ...
+    def remove(self, article_id: str, features: bytes | None = None) -> StoryAssignment | None: ...
 
     def state(self) -> bytes: ...
 

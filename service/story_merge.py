@@ -126,16 +126,13 @@ class StoryMerger:
         own = next((c.score for c in ranked if c.story == original.story), 0.0)
         return best.story if best.score >= own + self.s.rehome_margin else None
 
-    def move_group(self, original: Member, target: int) -> dict[str, int]:
-        """Move the original and its copies to ``target``; returns the moved ids (none when the
-        group is its whole story: that is a merge, left to the merge rules)."""
-        source = self.stories[original.story]
+    def move_group(self, original: str, source_id: int, target: int) -> dict[str, int]:
+        """Move the copy group of ``original`` (it and the members naming it their original) from
+        story ``source_id`` to ``target``; returns the moved ids (none when the group is its whole
+        story: that is a merge, left to the merge rules)."""
+        source = self.stories[source_id]
         group = sorted(
-            (
-                m
-                for m in map(self.members.__getitem__, source.members)
-                if original.id in (m.id, m.duplicate_of)
-            ),
+            (m for m in map(self.members.__getitem__, source.members) if original in (m.id, m.duplicate_of)),
             key=lambda m: m.seq,
         )
         if len(group) >= len(source):

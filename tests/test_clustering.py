@@ -227,7 +227,7 @@ def test_a_copy_that_fits_another_story_better_moves_its_whole_duplicate_group(t
     assert target(0.2, 0.1) is None  # the better story is not joinable at all
     assert target(0.4, 0.45) is None  # its own story is best
     assert target(0.6, 0.45) == 2
-    moved = clusterer.merger.move_group(original, 2)
+    moved = clusterer.merger.move_group(original.id, original.story, 2)
     assert moved == {"s1-3": 2, "copy-a": 2}
     assert {clusterer.members[i].story for i in moved} == {2}
     assert len(clusterer.stories[1]) == 19 and len(clusterer.stories[2]) == 12
@@ -239,7 +239,8 @@ def test_a_duplicate_group_that_is_its_whole_story_is_not_moved(tmp_path: Path) 
     _story_of(clusterer, 1, 1, start_day=100)
     _story_of(clusterer, 2, 10, start_day=100)
     _copy_of(clusterer, "s1-0", "copy-a", 1)
-    assert clusterer.merger.move_group(clusterer.members["s1-0"], 2) == {}  # a merge, not a move
+    lone = clusterer.members["s1-0"]
+    assert clusterer.merger.move_group(lone.id, lone.story, 2) == {}  # a merge, not a move
     assert clusterer.members["s1-0"].story == 1 and len(clusterer.stories[1]) == 2
 
 
@@ -294,3 +295,28 @@ def test_planning_first_places_articles_as_assign_alone(tmp_path: Path) -> None:
         d.id: alone.members[d.id].story for d in docs
     }
     assert planned.plan(docs[0]) is None  # stored already: assign ranks it after removing the old one
+
+
+def test_regroup_follows_new_originals_and_names_the_stories_to_recount(tmp_path: Path) -> None:
+    """A group re-pointed by the duplicate stage moves whole afterwards; unknown ids are skipped."""
+    clusterer = StoryClusterer(Settings(data_dir=tmp_path, stories={"rehome_margin": 0.1}))
+    _story_of(clusterer, 1, 20, start_day=100)
+    _story_of(clusterer, 2, 10, start_day=100.2)
+    _copy_of(clusterer, "s1-3", "copy-a", 1)
+    _copy_of(clusterer, "s1-3", "copy-b", 1)
+    stories = clusterer.regroup(
+        {
+            "s1-3": DuplicateMatch("near", "copy-a", 0.9),  # copy-a turned out the earlier text
+            "copy-a": None,
+            "copy-b": DuplicateMatch("near", "copy-a", 0.9),
+            "not-stored": None,
+        }
+    )
+    assert stories == {1}
+    assert [clusterer.members[i].duplicate_of for i in ("s1-3", "copy-a", "copy-b")] == [
+        "copy-a",
+        None,
+        "copy-a",
+    ]
+    moved = clusterer.merger.move_group("copy-a", 1, 2)
+    assert moved == {"s1-3": 2, "copy-a": 2, "copy-b": 2}

@@ -132,8 +132,12 @@ def test_identical_copy_is_an_exact_duplicate(spec: list[Spec], base: int, hours
     store = _stream(spec)
     store.add(article("first", BASES[base], title="Same", hours=hours))
     match = store.add(article("second", BASES[base], title="Same", hours=hours + 1))
-    assert match is not None and match.type == "exact"
-    assert match.of == store.detector.group("first")[0]
+    original = store.detector.group("first")[0]
+    assert match is not None and match.of == original
+    # exact when the group's original has the very text; else (the text copies an earlier
+    # original with another headline or trim) a near copy of that original
+    same_text = store.records[original].content_hash == store.records["second"].content_hash
+    assert match.type == ("exact" if same_text else "near") and match.score == 1.0
 
 
 @FAST

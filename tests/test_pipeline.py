@@ -383,3 +383,37 @@ def test_a_correction_is_placed_as_delete_then_ingest_would_place_it(
             assert row is not None
             outcomes.append((row["vector"], row["cluster_id"], row["dup_of"], row["body"]))
     assert outcomes[0] == outcomes[1]
+
+
+def _recounted_df(pipeline: Pipeline) -> tuple[Any, int]:
+    """Document frequencies recounted from the stored features of every article."""
+    import numpy as np
+
+    from service.story_state import Member
+
+    df = np.zeros_like(pipeline.stories.embedder.df)  # type: ignore[attr-defined]
+    rows = pipeline.store.reader().execute("SELECT id, features FROM articles").fetchall()
+    for row in rows:
+        terms = Member.from_bytes(row["id"], 0, 0.0, 0, row["features"]).terms
+        if terms is not None:
+            df[terms.ids] += 1
+    return df, len(rows)
+
+
+def test_document_frequencies_follow_deletions_and_corrections(
+    settings: Settings, seeds: list[dict[str, Any]]
+) -> None:
+    """A deleted or replaced article takes all its counted features out, not just the kept ones."""
+    import numpy as np
+
+    with Pipeline.open(settings) as pipeline:
+        pipeline.ingest(_articles([*seeds, _copy(seeds[0], "copy-1")]))
+        assert pipeline.delete(seeds[1]["id"])
+        pipeline.replace(
+            ArticleIn.model_validate({**seeds[2], "body": seeds[2]["body"] + "\nوأكد ذلك مجددا."})
+        )
+        assert pipeline.delete("copy-1")
+        embedder = pipeline.stories.embedder  # type: ignore[attr-defined]
+        df, stored = _recounted_df(pipeline)
+        assert embedder.n_docs == stored == len(seeds) - 1
+        assert np.array_equal(embedder.df, df)
