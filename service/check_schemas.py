@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from service.fields import body_text, checked_url, rfc3339_time, title_text
+from service.fields import body_text, checked_url, publication_time, title_text
 
 
 class DuplicateCheckIn(BaseModel):
@@ -37,7 +37,7 @@ class DuplicateCheckIn(BaseModel):
 
     _title = field_validator("title")(title_text)
     _body = field_validator("body")(body_text)
-    _published = field_validator("published_at", mode="before")(rfc3339_time)
+    _published = field_validator("published_at", mode="before")(publication_time)
     _address = field_validator("url")(checked_url)
 
     @field_validator("passages", mode="before")

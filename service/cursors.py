@@ -76,15 +76,14 @@ def decode_cursor(cursor: str, sort: str, flt: StoryFilter) -> tuple[int, tuple[
             and started.tzinfo is not None
             and _small(state["s"])
             and snapshot >= 0
-            and _key_fits(sort, key)
             and _small(last_id)
         )
     except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged") from None
-    if not valid:
-        raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
-    if state.get("f") != _fingerprint(sort, flt):
+    if valid and state.get("f") != _fingerprint(sort, flt):  # before the key: each sort has its own
         raise bad_cursor("it belongs to a listing with other filters or sort; repeat them or start again")
+    if not (valid and _key_fits(sort, key)):
+        raise bad_cursor("not a cursor this service issued; pass next_cursor back unchanged")
     if datetime.now(UTC) - started > CURSOR_TTL:
         raise bad_cursor("it expired (older than 24 hours); start again without a cursor")
     return snapshot, (key, last_id), taken

@@ -64,26 +64,30 @@ def error_response(status: int, message: str, code: str | None = None, details: 
     return JSONResponse(error_body(status, message, code, details), status_code=status)
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """Dotted path of a validation error without the 'body' prefix: ``articles.3.published_at``."""
-    parts = [str(p) for p in loc if p not in ("body",)]
-    return ".".join(parts) or "body"
+def _field_path(loc: tuple[Any, ...] | list[Any], request: bool) -> str:
+    """Dotted path of a validation error's location: ``articles.3.published_at``. ``request``:
+    FastAPI's locations, which start with the part of the request (``body`` is left out,
+    ``query.limit`` stays as it is)."""
+    parts = [str(p) for p in loc]
+    if request and parts[:1] == ["body"]:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
-def validation_details(errors: list[Any], prefix: str = "") -> list[dict[str, Any]]:
-    """Validation errors as ``[{"field", "message"}]``, fields named from the request root."""
+def validation_details(errors: list[Any], prefix: str = "", request: bool = False) -> list[dict[str, Any]]:
+    """Validation errors as ``[{"field", "message"}]``, fields named from the request root
+    (``prefix``: where the validated object sits in it, e.g. ``articles.3``)."""
     details = []
     for err in errors:
-        path = _field_path(err.get("loc", ()))
-        field = f"{prefix}.{path}" if prefix and path != "body" else (prefix or path)
+        field = ".".join(p for p in (prefix, _field_path(err.get("loc", ()), request)) if p) or "body"
         message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         details.append({"field": field, "message": message})
     return details
 
 
-def validation_error(errors: list[Any], prefix: str = "") -> ApiError:
+def validation_error(errors: list[Any], prefix: str = "", request: bool = False) -> ApiError:
     """A 422 naming every bad field."""
-    details = validation_details(errors, prefix)
+    details = validation_details(errors, prefix, request)
     summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
     return ApiError(422, f"invalid input: {summary}", details=details)
 
@@ -108,7 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        err = validation_error(list(exc.errors()))
+        err = validation_error(list(exc.errors()), request=True)
         return error_response(err.status, err.message, err.code, err.details)
 
     @app.exception_handler(ValidationError)

@@ -3,7 +3,7 @@ markup rendered and some words left, RFC 3339 times, checked addresses."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationInfo
 
@@ -40,9 +40,31 @@ def title_text(value: str | None, info: ValidationInfo) -> str | None:
     return line if line or not value else None
 
 
+EARLIEST_PUBLICATION = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=7)  # embargoed and scheduled pieces come dated a little ahead
+
+
 def rfc3339_time(value: object) -> datetime | None:
     """An RFC 3339 time in UTC (see :func:`service.times.parse_time`); None stays None."""
     return None if value is None else parse_time(value)
+
+
+def publication_time(value: object) -> datetime | None:
+    """``published_at``: an RFC 3339 time that can be a publication time, from 1900 to
+    ``LATEST_AHEAD`` after now. A mistyped year (2999, 0001) would otherwise stretch its story's
+    time span over centuries and match every time filter of the listings."""
+    moment = rfc3339_time(value)
+    if moment is None:
+        return None
+    if moment < EARLIEST_PUBLICATION:
+        raise ValueError(f"{value!r} is before 1900; send the time the article was published")
+    latest = datetime.now(UTC) + LATEST_AHEAD
+    if moment > latest:
+        raise ValueError(
+            f"{value!r} is more than {LATEST_AHEAD.days} days ahead of now; send the time the article "
+            "was published (with its UTC offset), or leave published_at out to date it on receipt"
+        )
+    return moment
 
 
 def checked_url(value: str | None) -> str | None:

@@ -59,11 +59,10 @@ class Metrics:
     def observe_ingest(self, results: Sequence[IngestResult]) -> None:
         for result in results:
             self.ingested.labels(result.status).inc()
-            if result.status in ("created", "replaced"):  # placed anew
-                if result.duplicate is not None:
-                    self.duplicates.labels(result.duplicate.type).inc()
-                if result.new_story:
-                    self.new_stories.inc()
+            if result.status == "created" and result.duplicate is not None:
+                self.duplicates.labels(result.duplicate.type).inc()  # a correction is no new copy
+            if result.status in ("created", "replaced") and result.new_story:  # placed anew
+                self.new_stories.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

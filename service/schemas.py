@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.documents import DuplicateMatch
-from service.fields import body_text, checked_url, rfc3339_time, title_text
+from service.fields import body_text, checked_url, publication_time, title_text
 from service.language import language_code
 
 Phase = Literal["pre", "arrival", "core", "aftermath"]
@@ -61,7 +61,7 @@ class ArticleIn(BaseModel):
 
     _title = field_validator("title")(title_text)
     _body = field_validator("body")(body_text)
-    _published = field_validator("published_at", mode="before")(rfc3339_time)
+    _published = field_validator("published_at", mode="before")(publication_time)
     _address = field_validator("url")(checked_url)
 
 
@@ -119,11 +119,16 @@ class ArticleOut(BaseModel):
 
 
 class DuplicateGroup(BaseModel):
-    """An article's duplicate group, original first."""
+    """An article's duplicate group (copies of its text), original first."""
 
     id: str
     original: str
     members: list[ArticleBrief]
+    semantic_of: str | None = Field(
+        None,
+        description="The article this one is a `semantic` duplicate of: a near-identical report of "
+        "its story by meaning, not a copy of its text, so not in its copy group.",
+    )
 
 
 class ArticleBrief(BaseModel):

@@ -42,3 +42,19 @@ def test_times_and_addresses() -> None:
     assert checked_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
     with pytest.raises(ValueError, match="not a url"):
         checked_url("not a url")
+
+
+def test_a_publication_time_is_refused_before_1900_or_over_a_week_ahead() -> None:
+    """A mistyped year would stretch its story over centuries; a scheduled piece may be days ahead."""
+    from datetime import timedelta
+
+    from service.fields import LATEST_AHEAD, publication_time
+
+    assert publication_time(None) is None
+    assert publication_time("1900-01-01T00:00:00Z") == datetime(1900, 1, 1, tzinfo=UTC)
+    soon = datetime.now(UTC) + LATEST_AHEAD - timedelta(hours=1)
+    assert publication_time(soon.isoformat()) == soon
+    with pytest.raises(ValueError, match=r"'0001-01-01T00:00:00Z' is before 1900; send the time"):
+        publication_time("0001-01-01T00:00:00Z")
+    with pytest.raises(ValueError, match=r"'2999-01-01T00:00:00Z' is more than 7 days ahead of now"):
+        publication_time("2999-01-01T00:00:00Z")

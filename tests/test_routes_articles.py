@@ -113,7 +113,8 @@ def test_put_refuses_bad_input_and_keeps_the_stored_article(
     assert error["details"][0]["field"] == "id" and "other" in error["message"]
     assert assert_error(client.put(path, json={"articles": [seed]}), 422)["details"][0]["field"] == "articles"
     assert assert_error(client.put(path, json={"body": "no source"}), 422)["details"][0]["field"] == "source"
-    assert_error(client.put(path, json=["x"]), 422)
+    listed = assert_error(client.put(path, json=["x"]), 422)
+    assert listed["message"] == "PUT /articles/{id} takes one article object; got JSON list"
     assert_error(client.put(path, content=b'{"body": '), 422)
     assert client.get(path).json()["body"] == seed["body"]
 
@@ -128,3 +129,20 @@ def test_put_keeps_the_story_id_of_an_article_alone_in_its_story(
     assert corrected["status"] == "replaced" and corrected["cluster_id"] == alone["cluster_id"]
     story = client.get(f"/clusters/{alone['cluster_id']}")
     assert story.status_code == 200 and [m["id"] for m in story.json()["members"]] == [seed["id"]]
+
+
+def test_a_semantic_duplicate_is_in_no_copy_group_and_names_what_it_resembles(client: TestClient) -> None:
+    """Two short reports in other words: not copies of one text, but one says what the other does."""
+    first = {
+        "id": "a",
+        "source": "s1",
+        "title": "أمطار غزيرة على جدة",
+        "body": "هطلت أمطار غزيرة على جدة اليوم.",
+    }
+    second = {**first, "id": "b", "source": "s2", "body": "اليوم هطلت أمطار غزيرة على جدة."}
+    client.post("/ingest", json={"articles": [first, second]})
+    assert client.get("/articles/b").json()["duplicate"]["type"] == "semantic"
+    group = client.get("/articles/b/duplicates").json()
+    assert (group["original"], [m["id"] for m in group["members"]], group["semantic_of"]) == ("b", ["b"], "a")
+    original = client.get("/articles/a/duplicates").json()
+    assert (original["original"], original["semantic_of"]) == ("a", None)

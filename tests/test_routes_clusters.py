@@ -207,6 +207,17 @@ def test_bad_cursors_are_400(client: TestClient) -> None:
     for params in cases:
         error = assert_error(client.get("/clusters", params={"limit": 1, **params}), 400, "invalid_cursor")
         assert "cursor" in error["message"]
+        # a cursor passed back unchanged under another sort or filter is told so, whatever the sort
+        other_listing = "sort" in params or "min_size" in params
+        assert ("belongs to a listing with other filters or sort" in error["message"]) == other_listing
+    for sort in ("created", "updated"):
+        walked = client.get("/clusters", params={"limit": 1, "sort": sort}).json()["next_cursor"]
+        error = assert_error(
+            client.get("/clusters", params={"limit": 1, "sort": "size", "cursor": walked}),
+            400,
+            "invalid_cursor",
+        )
+        assert "belongs to a listing with other filters or sort" in error["message"], sort
     assert client.get("/clusters", params={"limit": 1, "cursor": cursor}).status_code == 200
 
 

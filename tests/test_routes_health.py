@@ -90,3 +90,22 @@ def test_every_route_dependency_runs_on_the_event_loop() -> None:
     found = [c for r in routes if isinstance(r, APIRoute) for c in calls(r.dependant)]
     assert len(found) >= 8  # every route but one takes the pipeline, views or metrics
     assert [c.__name__ for c in found if not inspect.iscoroutinefunction(c)] == []
+
+
+def test_metrics_count_a_copy_once_however_often_it_is_corrected(
+    client: TestClient, seeds: list[dict[str, Any]]
+) -> None:
+    client.post("/ingest", json={"articles": seeds})
+    copy = {**seeds[0], "id": "copy-1", "source": "copy desk", "url": None}
+    assert client.post("/ingest", json=copy).json()["results"][0]["duplicate"]["type"] == "exact"
+    for n in range(3):  # corrections: each placed again, as a copy again
+        body = f"{seeds[0]['body']}\n(تحديث {n})"
+        assert client.put("/articles/copy-1", json={**copy, "body": body}).json()["duplicate"] is not None
+    text = client.get("/metrics").text
+    counted = {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in text.splitlines()
+        if line.startswith("storyline_duplicates_total{")
+    }
+    assert sum(counted.values()) == 1.0, counted
+    assert 'storyline_articles_ingested_total{status="replaced"} 3.0' in text

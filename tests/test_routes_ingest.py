@@ -278,3 +278,25 @@ def test_an_unexpected_failure_answers_500_in_the_error_shape_and_stores_nothing
         assert_error(client.get("/articles/x1"), 404)
         monkeypatch.setattr(pipeline.stories, "assign", real_assign)
         assert [r["status"] for r in client.post("/ingest", json=batch).json()["results"]] == ["created"] * 2
+
+
+def test_a_publication_time_centuries_off_is_refused_naming_the_field(client: TestClient) -> None:
+    batch = {"articles": [ARTICLE, {**ARTICLE, "id": "typo", "published_at": "2999-01-01T00:00:00Z"}]}
+    response = client.post("/ingest", json=batch)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["details"][0]["field"] == "articles.1.published_at"
+    assert "more than 7 days ahead of now" in error["details"][0]["message"]
+    assert _count(client) == 0  # nothing of the batch stored
+    check = client.post(
+        "/duplicates/check", json={"body": ARTICLE["body"], "published_at": "0001-01-01T00:00:00Z"}
+    )
+    assert check.status_code == 422 and "before 1900" in check.json()["error"]["message"]
+
+
+def test_a_body_of_markup_only_is_named_where_it_is_in_the_batch(client: TestClient) -> None:
+    response = client.post(
+        "/ingest", json={"articles": [ARTICLE, {**ARTICLE, "id": "empty", "body": "<p> </p>"}]}
+    )
+    assert response.status_code == 422
+    assert [d["field"] for d in response.json()["error"]["details"]] == ["articles.1.body"]

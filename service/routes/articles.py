@@ -45,9 +45,13 @@ def duplicates(article_id: str, pipeline: PipelineDep) -> DuplicateGroup | JSONR
             return JSONResponse(jsonable_encoder(whole))
         raise _not_found(article_id)
     ids = pipeline.duplicate_group(article_id) or [article_id]
-    rows = pipeline.store.articles(ids, "title, source, url, published_at, dup_type, dup_of, dup_score")
+    rows = pipeline.store.articles(
+        [*ids, article_id], "title, source, url, published_at, dup_type, dup_of, dup_score"
+    )
     members = [article_brief(rows[i]) for i in ids if i in rows]
-    return DuplicateGroup(id=article_id, original=ids[0], members=members)
+    own = rows.get(article_id)
+    semantic_of = own["dup_of"] if own is not None and own["dup_type"] == "semantic" else None
+    return DuplicateGroup(id=article_id, original=ids[0], members=members, semantic_of=semantic_of)
 
 
 @router.get("/{article_id:path}", response_model=ArticleOut, summary="A stored article")
@@ -100,15 +104,17 @@ async def put_article(
 
 def _replace_body(pipeline: Pipeline, article_id: str, raw: bytes) -> ReplaceResult:
     payload: Any = json_body(raw, "an article object")
-    if isinstance(payload, dict) and "articles" in payload:
+    if not isinstance(payload, dict):
+        shape = f"got JSON {type(payload).__name__}"
+        message = f"PUT /articles/{{id}} takes one article object; {shape}"
+        raise ApiError(422, message, details=[{"field": "body", "message": shape}])
+    if "articles" in payload:
         message = "PUT /articles/{id} takes one article object; send batches to POST /ingest"
         raise ApiError(422, message, details=[{"field": "articles", "message": "not accepted here"}])
-    if isinstance(payload, dict) and payload.get("id", article_id) != article_id:
+    if payload.get("id", article_id) != article_id:
         message = (
             f"body id {payload['id']!r} is not the path's {article_id!r}; leave it out or make them equal"
         )
         raise ApiError(422, message, details=[{"field": "id", "message": message}])
-    if isinstance(payload, dict):
-        payload = {**payload, "id": article_id}
-    [article] = parse_articles(payload, 1, pipeline.settings.max_article_chars)
+    [article] = parse_articles({**payload, "id": article_id}, 1, pipeline.settings.max_article_chars)
     return pipeline.replace(article)
