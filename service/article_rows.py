@@ -79,6 +79,8 @@ def write_outcome(
             "similarity": assignment.similarity,
             "vector": assignment.vector,
             "features": assignment.features,
+            "vote_small": assignment.vote[0] if assignment.vote else None,
+            "vote_large": assignment.vote[1] if assignment.vote else None,
         },
     )
     for other_id, match in changed.items():

@@ -239,8 +239,9 @@ class StoryClusterer(PersistentStories):
         self.scorer.compact(member)
         self._insert(member, item.vector, story_id)
         merges: list[tuple[int, int]] = []
+        vote = None
         if not new_story:
-            story_id, merges = self.merger.after_join(story_id, ranked, bridge=anchor is None)
+            story_id, merges, vote = self.merger.after_join(story_id, ranked, bridge=anchor is None)
         updates = self._rephase(story_id)
         for source in moved_from:
             if source in self.stories:
@@ -258,6 +259,7 @@ class StoryClusterer(PersistentStories):
             phase_updates=updates,
             touched_clusters={story_id, *(a for a, _ in merges), *moved_from},
             moves=moves,
+            vote=vote,
         )
 
     def regroup(self, changed: Mapping[str, DuplicateMatch | None]) -> set[int]:

@@ -115,8 +115,11 @@ MIGRATIONS: list[str] = [
     """,
     # 5: the story stage reads each article's copy group from the duplicate stage's edge
     # (edge_other) rather than dup_of, which also names semantic duplicates; its covering index
-    # for the startup read follows.
+    # for the startup read follows. Each article keeps the fragment vote it cast (small story,
+    # large story), so a restart after a crash counts the votes cast since the last checkpoint.
     """
+    ALTER TABLE articles ADD COLUMN vote_small INTEGER;
+    ALTER TABLE articles ADD COLUMN vote_large INTEGER;
     DROP INDEX articles_story_keys;
     CREATE INDEX articles_story_groups ON articles(seq, id, published_ts, cluster_id, phase, edge_other)
         WHERE vector IS NOT NULL;

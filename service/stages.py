@@ -104,6 +104,7 @@ class StoryRecord:
     vector: bytes
     features: bytes | None
     duplicate_of: str | None
+    vote: tuple[int, int] | None = None  # the fragment vote it cast (full records only)
 
 
 @dataclass(slots=True)
@@ -121,6 +122,7 @@ class StoryAssignment:
     phase_updates: dict[str, str] = field(default_factory=dict)  # other article id -> phase
     touched_clusters: set[int] = field(default_factory=set)
     moves: dict[str, int] = field(default_factory=dict)  # other article id -> its new story
+    vote: tuple[int, int] | None = None  # fragment vote cast: (small story, large story)
 
 
 @runtime_checkable

@@ -166,14 +166,24 @@ class Store:
     def story_records(self, after_seq: int = 0, light: bool = False) -> Iterator[StoryRecord]:
         """Story stage records by seq (after ``after_seq``); ``light`` leaves out vector and features."""
         blobs = "X'' AS vector, NULL AS features" if light else "vector, features"
+        votes = "NULL, NULL" if light else "vote_small, vote_large"
         sql = (
-            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, edge_other FROM articles"
+            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, edge_other, {votes} FROM articles"
             " WHERE vector IS NOT NULL AND seq > ? ORDER BY seq"
         )
         # the copy group as the duplicate stage has it (edge), not a semantic duplicate's dup_of
-        for article_id, seq, ts, cluster_id, phase, vector, features, group_original in self._tuples(
-            sql, (after_seq,)
-        ):
+        for (
+            article_id,
+            seq,
+            ts,
+            cluster_id,
+            phase,
+            vector,
+            features,
+            group_original,
+            small,
+            large,
+        ) in self._tuples(sql, (after_seq,)):
             yield StoryRecord(
                 intern(article_id),
                 seq,
@@ -183,6 +193,7 @@ class Store:
                 vector,
                 features,
                 group_original and intern(group_original),
+                None if small is None else (small, large),
             )
 
     def survivor(self, cluster_id: int) -> int | None:

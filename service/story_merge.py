@@ -22,7 +22,7 @@ whole group moves (:meth:`StoryMerger.rehome_target`, :meth:`StoryMerger.move_gr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -54,8 +54,10 @@ class StoryMerger:
 
     def after_join(
         self, story_id: int, ranked: list[Candidate], bridge: bool
-    ) -> tuple[int, list[tuple[int, int]]]:
-        """Merges caused by an article that joined ``story_id``: its story now, and the merges."""
+    ) -> tuple[int, list[tuple[int, int]], tuple[int, int] | None]:
+        """Merges caused by an article that joined ``story_id``: its story now, the merges, and the
+        fragment vote it cast as (small story, large story), stored with it so that a restart
+        after a crash counts the votes cast since the last checkpoint."""
         merges: list[tuple[int, int]] = []
         for other in ranked if bridge else []:
             if other.story == story_id or other.story not in self.stories:
@@ -66,14 +68,15 @@ class StoryMerger:
                 survivor, absorbed = self.merge(story_id, other.story)
                 merges.append((absorbed, survivor))
                 story_id = survivor
-        fragment = self._fragment_vote(story_id, ranked)
-        if fragment is not None:
-            merges.append(fragment)
-            story_id = fragment[1]
-        return story_id, merges
+        vote = self._fragment_vote(story_id, ranked)
+        if vote is not None and vote[0] not in self.stories:  # the vote merged the fragment
+            merges.append(vote)
+            story_id = vote[1]
+        return story_id, merges, vote
 
     def _fragment_vote(self, story_id: int, ranked: list[Candidate]) -> tuple[int, int] | None:
-        """Count the vote of an article of ``story_id`` for a much larger story; merge at enough votes."""
+        """Count the vote of an article of ``story_id`` for a much larger story and merge at enough
+        votes; returns the vote (small, large), the small story absorbed when it merged."""
         if not self.s.fragment_votes:
             return None
         story = self.stories[story_id]
@@ -87,10 +90,9 @@ class StoryMerger:
                 return None
             key = (story_id, other.story)
             self._votes[key] = self._votes.get(key, 0) + 1
-            if self._votes[key] < max(2.0, self.s.fragment_votes * len(story)):
-                return None
-            survivor, absorbed = self.merge(story_id, other.story)
-            return absorbed, survivor
+            if self._votes[key] >= max(2.0, self.s.fragment_votes * len(story)):
+                self.merge(story_id, other.story)  # the larger survives: other.story
+            return key
         return None
 
     def merge(self, a: int, b: int) -> tuple[int, int]:
@@ -113,9 +115,13 @@ class StoryMerger:
         with the stories, so a restart merges when the uninterrupted run would."""
         return [(small, large, n) for (small, large), n in self._votes.items()]
 
-    def restore_votes(self, votes: list[tuple[int, int, int]]) -> None:
-        """Take back :meth:`pending_votes`, for the stories that still exist."""
-        self._votes = {(a, b): n for a, b, n in votes if a in self.stories and b in self.stories}
+    def restore_votes(self, votes: list[tuple[int, int, int]], since: Iterable[tuple[int, int]] = ()) -> None:
+        """Take back :meth:`pending_votes` and add the votes cast after them (``since``: each a
+        stored article's vote), for the stories that still exist."""
+        counts = {(a, b): n for a, b, n in votes}
+        for key in since:
+            counts[key] = counts.get(key, 0) + 1
+        self._votes = {(a, b): n for (a, b), n in counts.items() if a in self.stories and b in self.stories}
 
     def rehome_target(self, original: Member, ranked: list[Candidate], best: Candidate | None) -> int | None:
         """The story a copy's whole duplicate group should move to, if any: the copy's own best

@@ -95,10 +95,14 @@ class PersistentStories:
         if restored is not None:
             self._restore(restored)
         vectors: dict[int, np.ndarray] = {}
+        voted_after = data.get("last_seq", 0)  # the checkpoint's votes count those up to its last seq
+        cast: list[tuple[int, int]] = []
         for record in rows:
             vectors[record.seq] = self._load_record(record)
+            if record.vote is not None and record.seq > voted_after:
+                cast.append(record.vote)
         self.next_story = max([data.get("next_story", 1), last_used + 1, *(s + 1 for s in self.stories)])
-        self.merger.restore_votes(data.get("votes", []))
+        self.merger.restore_votes(data.get("votes", []), cast)
 
         def stored_vectors() -> dict[int, np.ndarray]:
             if restored is None:

@@ -170,15 +170,17 @@ def test_a_fragment_is_absorbed_once_its_articles_vote_for_the_larger_story(tmp_
     _story_of(clusterer, 3, 4, start_day=90)  # an older story: never a fragment of a newer one
     join = clusterer.settings.join_threshold
 
-    def vote(small: int, big_score: float) -> tuple[int, int] | None:
+    def vote(small: int, big_score: float) -> tuple[int, list[tuple[int, int]], tuple[int, int] | None]:
         ranked = [Candidate(small, 1.0, 1.0, "", 0.5, 0.5), Candidate(1, big_score, 0.3, "", 0.3, 0.3)]
-        return clusterer.merger._fragment_vote(small, ranked)
+        return clusterer.merger.after_join(small, ranked, bridge=False)
 
-    assert vote(2, join - 0.01) is None and vote(2, join + 0.1) is None  # below the bar; one vote
-    assert vote(2, join + 0.1) == (2, 1)  # the second vote: 2 >= 0.5 * 4
+    assert vote(2, join - 0.01) == (2, [], None)  # below the bar: no vote
+    assert vote(2, join + 0.1) == (2, [], (2, 1))  # one vote, stored with its article
+    assert clusterer.merger.pending_votes() == [(2, 1, 1)]
+    assert vote(2, join + 0.1) == (1, [(2, 1)], (2, 1))  # the second vote: 2 >= 0.5 * 4, merged
     assert {clusterer.members[f"s2-{i}"].story for i in range(4)} == {1} and 2 not in clusterer.stories
     for _ in range(5):
-        assert vote(3, join + 0.2) is None
+        assert vote(3, join + 0.2)[2] is None
     assert 3 in clusterer.stories
 
 

@@ -310,6 +310,30 @@ def test_pending_fragment_votes_survive_a_restart(settings: Settings, seeds: lis
         assert pipeline.stories.merger.pending_votes() == [(small, large, 1)]
 
 
+def test_fragment_votes_cast_after_the_last_checkpoint_survive_a_crash(
+    tmp_path: Path, seeds: list[dict[str, Any]]
+) -> None:
+    """Each article keeps the vote it cast: a restart counts the checkpoint's votes plus those."""
+    settings = Settings(data_dir=tmp_path / "data", load_seeds=False, checkpoint_seconds=3600)
+    pipeline = Pipeline.build(settings)
+    pipeline.ingest(_articles(seeds))
+    small, large = sorted(pipeline.stories.stories)
+    pipeline.stories.merger._votes = {(small, large): 1}
+    pipeline.checkpoint()
+    pipeline.ingest(_articles([_copy(seeds[1], "copy-a"), _copy(seeds[3], "copy-b")]))
+    later = ["copy-a", "copy-b"]
+    with pipeline.store.transaction() as tx:  # as after_join wrote them
+        for article_id in later:
+            tx.update_article(article_id, {"vote_small": small, "vote_large": large})
+        tx.update_article(seeds[0]["id"], {"vote_small": small, "vote_large": large})  # counted already
+    crash(pipeline)
+    with Pipeline.open(settings) as pipeline:
+        assert pipeline.stories.merger.pending_votes() == [(small, large, 1 + len(later))]
+    (settings.data_dir / SNAPSHOT_FILE).unlink()  # a rebuild counts the same
+    with Pipeline.open(settings) as pipeline:
+        assert pipeline.stories.merger.pending_votes() == [(small, large, 1 + len(later))]
+
+
 def test_a_rebuild_without_the_snapshot_reproduces_what_ingest_built(
     settings: Settings, seeds: list[dict[str, Any]]
 ) -> None:
