@@ -24,14 +24,13 @@ from service.config import Settings
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedding import Embedder, build_embedder
 from service.index import VectorIndex
-from service.passage_search import embed_parts, nearest_to_parts
 from service.phase_tracker import PhaseTracker
 from service.phases import article_cue
 from service.postings import KeywordPostings
-from service.reuse import DraftText
 from service.stages import StoryAssignment
 from service.story_merge import StoryMerger
 from service.story_persistence import PersistentStories
+from service.story_probes import CheckProbes
 from service.story_scoring import Candidate, StoryScorer
 from service.story_state import DAY, Member, Story
 
@@ -39,7 +38,7 @@ INDEX_DIR = "stories.index"  # one FAISS file per time shard
 POSTING_SCAN = 400  # most recent postings read per keyword
 
 
-class StoryClusterer(PersistentStories):
+class StoryClusterer(PersistentStories, CheckProbes):
     """The :class:`service.stages.StoryStage` implementation."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
@@ -146,24 +145,6 @@ class StoryClusterer(PersistentStories):
                 near_dense.append(score)
         return self.scorer.rank(item.vector, item.member, near, near_dense, self.stories)
 
-    def embed_draft(self, doc: PreparedArticle) -> EmbeddedArticle:
-        """Embedding of a piece that will only be probed (callers need not hold the state lock)."""
-        return self._embed([doc])[0]
-
-    def probe(self, doc: PreparedArticle, item: EmbeddedArticle | None = None) -> tuple[int, float] | None:
-        """The story the article would join and its score, without changing anything."""
-        item = item or self._ahead.get(doc.id) or self._embed([doc])[0]
-        chosen = self._joinable(self._candidates(item, exclude=doc.id))
-        return (chosen.story, chosen.score) if chosen is not None else None
-
-    def embed_parts(self, doc: PreparedArticle, draft: DraftText) -> np.ndarray:
-        """Vectors of the piece's parts (:mod:`service.passage_search`), without the state lock."""
-        return embed_parts(self.embedder, doc, draft)
-
-    def near_parts(self, vectors: np.ndarray, timestamp: float) -> list[str]:
-        """Stored articles nearest to each part, in the story window (the state lock held shared)."""
-        return nearest_to_parts(self.index, self.by_seq, vectors, timestamp, self.settings.window_days * DAY)
-
     def _joinable(self, ranked: list[Candidate]) -> Candidate | None:
         """The best candidate when it reaches ``join_threshold`` (``popular_join_threshold`` for a
         story of ``popular_size`` articles or more: the larger story is the likelier home)."""
@@ -208,12 +189,7 @@ class StoryClusterer(PersistentStories):
             planned = None
         ranked = planned if planned is not None else self._candidates(item)
         original = self.members.get(duplicate.of) if duplicate is not None else None
-        group, anchor, score = (duplicate.of, original, duplicate.score) if duplicate else (doc.id, None, 1.0)
-        if anchor is None and copies:
-            led = [c for c in copies if c in self.members]
-            if led:
-                anchor = self.members[min(led, key=lambda c: self.members[c].seq)]
-                score = copies[anchor.id]
+        group, anchor, score = self.merger.group_home(doc.id, duplicate, copies or {})
         semantic = None
         similarity = ranked[0].best if ranked else 0.0
         moves: dict[str, int] = {}

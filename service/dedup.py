@@ -16,7 +16,6 @@ each, so a later roundup quoting two unrelated wire texts joins at most one of t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from service import shingles as sh
 from service.alignment import Copy
@@ -24,32 +23,12 @@ from service.config import DedupSettings
 from service.documents import DuplicateMatch, DuplicateType, PreparedArticle
 from service.dupgroups import Changes, DuplicateGroups
 from service.duplicate_check import DuplicateCheck
+from service.duplicate_entries import EXACT, Entry, key_of, typed
 from service.lsh_params import LeanMinHash
 from service.near_index import NearDuplicateIndex, Other, Prepared, min_agreement
 from service.stages import BodyLookup, DedupDecision, DedupRecord, DuplicateEdge
 
 _DAY = 86400.0
-_EXACT: tuple[DuplicateType, DuplicateType] = ("url", "exact")
-
-
-def _key(text: str) -> int:
-    """Small in-memory key of a content hash or canonical URL. The maps are rebuilt at every
-    start, so the process-salted ``hash`` is fine (64 bits: collisions are negligible)."""
-    return hash(text)
-
-
-@dataclass(slots=True)
-class _Entry:
-    """What is remembered per stored article besides its LSH buckets."""
-
-    timestamp: float
-    seq: int
-    content: int | None
-    url: int | None
-    headline: bytes = b""  # headline keys (``shingles.headline_keys``) as stored in the signature
-
-    def lookups(self) -> tuple[int | None, int | None]:
-        return self.content, self.url
 
 
 class DuplicateDetector:
@@ -58,7 +37,7 @@ class DuplicateDetector:
     def __init__(self, settings: DedupSettings, bodies: BodyLookup) -> None:
         self.settings = settings
         self.near = NearDuplicateIndex(settings, bodies)
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Entry] = {}
         self._by_content: dict[int, str] = {}
         self._by_url: dict[int, str] = {}
         self._groups = DuplicateGroups(self._order)
@@ -93,8 +72,8 @@ class DuplicateDetector:
 
     def _exact(self, doc: PreparedArticle) -> tuple[str | None, str | None]:
         """Stored article with the same content hash, and one with the same canonical URL."""
-        content = self._by_content.get(_key(doc.content_hash)) if doc.body_norm else None
-        url = self._by_url.get(_key(doc.canonical_url)) if doc.canonical_url else None
+        content = self._by_content.get(key_of(doc.content_hash)) if doc.body_norm else None
+        url = self._by_url.get(key_of(doc.canonical_url)) if doc.canonical_url else None
         return (content if content != doc.id else None), (url if url != doc.id else None)
 
     def _others(self, doc: PreparedArticle, sketch: LeanMinHash | None) -> dict[str, Other]:
@@ -134,10 +113,10 @@ class DuplicateDetector:
         text, sketch, headline = sketched or self._prepare(doc, remember=False)
         if url and not content and not self._shares_text(sketch, url):
             url = None  # as ingest decides: a stored address with another text is no copy
-        exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(_EXACT, (url, content), strict=True) if i}
+        exact = {i: DuplicateMatch(t, i, 1.0) for t, i in zip(EXACT, (url, content), strict=True) if i}
         others = self._others(doc, sketch)
         if content:  # every stored article with the same text is an exact copy, not only the first
-            key = _key(doc.content_hash)
+            key = key_of(doc.content_hash)
             for i in [i for i in others if self._entries[i].content == key]:
                 exact[i] = DuplicateMatch("exact", i, 1.0)
                 del others[i]
@@ -147,20 +126,10 @@ class DuplicateDetector:
         return self._labelled(article_id, self._groups.status(article_id))
 
     def _labelled(self, article_id: str, match: DuplicateMatch | None) -> DuplicateMatch | None:
-        """The status with a type that holds against the group's original: a copy tied in as
-        ``exact`` (or ``url``) of a member whose text (or address) the original does not share, as
-        when an earlier original with another headline arrives, is a ``near`` copy of it."""
-        if match is None or match.type not in _EXACT:
-            return match
-        mine, theirs = self._entries.get(article_id), self._entries.get(match.of)
-        if mine is None or theirs is None:
-            return match
-        key = (lambda e: e.content) if match.type == "exact" else (lambda e: e.url)
-        return (
-            match
-            if key(mine) is not None and key(mine) == key(theirs)
-            else DuplicateMatch("near", match.of, match.score)
-        )
+        """The status typed against the group's original (see :func:`service.duplicate_entries.typed`)."""
+        if match is None:
+            return None
+        return typed(match, self._entries.get(article_id), self._entries.get(match.of))
 
     def _relabelled(self, changes: Changes) -> Changes:
         return {i: self._labelled(i, m) for i, m in changes.items()}
@@ -178,13 +147,13 @@ class DuplicateDetector:
             raise ValueError(f"article {doc.id!r} is already stored; remove it first")
         content, url = self._exact(doc)
         self._seq += 1
-        entry = _Entry(doc.timestamp, self._seq, None, None)
+        entry = Entry(doc.timestamp, self._seq, None, None)
         self._entries[doc.id] = entry
         if doc.body_norm:
-            entry.content = _key(doc.content_hash)
+            entry.content = key_of(doc.content_hash)
             self._by_content.setdefault(entry.content, doc.id)
         if doc.canonical_url:
-            entry.url = _key(doc.canonical_url)
+            entry.url = key_of(doc.canonical_url)
             self._by_url.setdefault(entry.url, doc.id)
         if signature is None:
             _, sketch, headline = self._prepare(doc)
@@ -284,9 +253,9 @@ class DuplicateDetector:
         with sh.paused_gc():
             for record in records:
                 self._seq += 1
-                content = _key(record.content_hash) if record.content_hash else None
-                url = _key(record.canonical_url) if record.canonical_url else None
-                entry = self._entries[record.id] = _Entry(record.timestamp, self._seq, content, url)
+                content = key_of(record.content_hash) if record.content_hash else None
+                url = key_of(record.canonical_url) if record.canonical_url else None
+                entry = self._entries[record.id] = Entry(record.timestamp, self._seq, content, url)
                 if content is not None:
                     self._by_content.setdefault(content, record.id)
                 if url is not None:

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 from service import heap
 from service.article_ids import own_ids
-from service.article_rows import article_values, holds, write_outcome, write_removal
+from service.article_rows import article_values, write_outcome
 from service.batch_texts import BatchTexts
 from service.config import Settings
+from service.corrections import Corrections
 from service.datadir_lock import DataDirectoryLock
 from service.documents import DuplicateMatch, PreparedArticle
 from service.embedder_identity import check_embedder
@@ -28,7 +29,7 @@ from service.outcomes import article_out, repeated, result_from_row, settle
 from service.prepare import iso_utc as _iso
 from service.prepare import prepare
 from service.priority import CheckPriority
-from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult, ReplaceResult
+from service.schemas import ArticleIn, ArticleOut, DuplicateOut, IngestResult
 from service.stages import DuplicateStage, StoryStage
 from service.state_lock import StateLock
 from service.store import Store, Transaction
@@ -42,7 +43,7 @@ STORY_STATE_KEY = "stories"
 TRIM_INTERVAL_SECONDS = 5.0
 
 
-class Pipeline:
+class Pipeline(Corrections):
     """Owns the store and the stages; serializes writes, lets reads run alongside."""
 
     def __init__(
@@ -171,35 +172,6 @@ class Pipeline:
             self._after_commit()
         return results
 
-    def replace(self, article: ArticleIn) -> ReplaceResult:
-        """Store ``article`` in place of the stored article of its id (a correction), or as a new
-        one (``created``). The old version's removal and the new one's ingest commit together, so
-        a failure keeps the old version. Without ``published_at`` the old version's is kept; the
-        same article again changes nothing and answers ``exists``."""
-        with self._write_lock:
-            row = self.store.article(str(article.id))
-            if row is not None and article.published_at is None:
-                article = article.model_copy(
-                    update={"published_at": datetime.fromisoformat(row["published_at"])}
-                )
-            doc = prepare(article, datetime.now(UTC))
-            if row is not None and holds(row, doc):
-                return ReplaceResult.model_validate(result_from_row(row, self.store.survivor).model_dump())
-
-            def write(tx: Transaction) -> IngestResult:
-                # one exclusive section: a check sees the old version or the new one, never neither
-                with self.state_lock:
-                    if row is not None:
-                        self._remove(tx, row)
-                    # alone in its story, the article keeps the story's id should it be alone again
-                    return self._ingest_one(tx, doc, {}, {}, row["cluster_id"] if row is not None else None)
-
-            result = self._commit(write)
-            self._after_commit()
-        return ReplaceResult.model_validate(
-            {**result.model_dump(), "status": "replaced" if row else "created"}
-        )
-
     def _ingest_one(
         self,
         tx: Transaction,
@@ -276,29 +248,6 @@ class Pipeline:
         """Point a semantic duplicate at the original of the matched article's copy group."""
         status = self.dedup.status(match.of)
         return DuplicateMatch("semantic", status.of if status else match.of, match.score)
-
-    def delete(self, article_id: str) -> bool:
-        """Remove an article from the store and every index; False when unknown."""
-        with self._write_lock:
-            row = self.store.article(article_id)
-            if row is None:
-                return False
-            self._commit(lambda tx: self._remove(tx, row))
-            self._after_commit()
-            return True
-
-    def _remove(self, tx: Transaction, row: Any) -> None:
-        """Remove a stored article (its row given) from every stage and the store."""
-        with self.state_lock:
-            changed = self.dedup.remove(row["id"])
-            regrouped = self.stories.regroup(changed)
-            change = self.stories.remove(row["id"], row["features"])
-            if change is not None:
-                change.touched_clusters |= regrouped
-            tx.delete_article(row["id"])
-            cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
-            now = _iso(datetime.now(UTC))
-            self._touched.update(write_removal(tx, now, row["id"], changed, change, cluster_id))
 
     def _commit(self, write: Callable[[Transaction], _T]) -> _T:
         """``write(tx)`` in one transaction. When anything fails the database rolls back and the

@@ -22,11 +22,12 @@ whole group moves (:meth:`StoryMerger.rehome_target`, :meth:`StoryMerger.move_gr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
 from service.config import StorySettings
+from service.documents import DuplicateMatch
 from service.story_scoring import Candidate, StoryScorer
 from service.story_state import DAY, Member, Story
 
@@ -131,6 +132,20 @@ class StoryMerger:
             return None
         own = next((c.score for c in ranked if c.story == original.story), 0.0)
         return best.story if best.score >= own + self.s.rehome_margin else None
+
+    def group_home(
+        self, article_id: str, duplicate: DuplicateMatch | None, copies: Mapping[str, float]
+    ) -> tuple[str, Member | None, float]:
+        """The copy group of a new article, the stored member whose story it joins, and its score
+        to it: a copy joins its original's story; an original that arrives after its copies
+        (``copies``: those now naming it their original, with their scores) joins theirs."""
+        if duplicate is not None:
+            return duplicate.of, self.members.get(duplicate.of), duplicate.score
+        led = [c for c in copies if c in self.members]
+        if not led:
+            return article_id, None, 1.0
+        first = min(led, key=lambda c: self.members[c].seq)
+        return article_id, self.members[first], copies[first]
 
     def move_group(self, original: str, source_id: int, target: int) -> dict[str, int]:
         """Move the copy group of ``original`` (it and the members naming it their original) from
