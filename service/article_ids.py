@@ -40,8 +40,8 @@ def _identity(row: Mapping[str, Any]) -> tuple[str, str]:
 def own_ids(
     docs: Sequence[PreparedArticle], lookup: Callable[[list[str]], Rows]
 ) -> tuple[list[PreparedArticle], dict[str, Mapping[str, Any]]]:
-    """The batch with every derived id its own (see the module), and the stored rows of the final
-    ids (``lookup``: rows by id, as :meth:`service.store.Store.articles`)."""
+    """The batch with every derived id its own (see the module), and the stored rows of its ids,
+    the final ones among them (``lookup``: rows by id, as :meth:`service.store.Store.articles`)."""
     qualified = [None if doc.id_given else qualified_id(doc.id, doc.source, doc.content_hash) for doc in docs]
     stored = dict(lookup([*(doc.id for doc in docs), *(q for q in qualified if q is not None)]))
     holders: dict[str, tuple[str, str]] = {}  # derived id -> identity of the batch's first article

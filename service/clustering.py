@@ -188,7 +188,6 @@ class StoryClusterer(PersistentStories, CheckProbes):
             self.remove(doc.id)
             planned = None
         ranked = planned if planned is not None else self._candidates(item)
-        original = self.members.get(duplicate.of) if duplicate is not None else None
         group, anchor, score = self.merger.group_home(doc.id, duplicate, copies or {})
         semantic = None
         similarity = ranked[0].best if ranked else 0.0
@@ -209,7 +208,7 @@ class StoryClusterer(PersistentStories, CheckProbes):
         if new_story:
             self.next_story = max(self.next_story, story_id + 1)
             self.stories[story_id] = Story(story_id, self.sum_dim)
-        member.duplicate_of = original.id if original is not None else None
+        member.duplicate_of = duplicate.of if duplicate is not None and anchor is not None else None
         features = member.to_bytes()
         self.embedder.observe(member.terms)
         self.scorer.compact(member)
