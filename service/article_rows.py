@@ -43,19 +43,33 @@ def article_values(
     }
 
 
-def dup_values(match: DuplicateMatch | None, *, edge: bool = True) -> dict[str, Any]:
-    """Columns of a duplicate status. The edge columns (what the detector reloads from) follow
-    the detector's status, so a restart reproduces groups re-pointed after arrival."""
+Links = Mapping[str, DuplicateMatch | None]
+
+
+def dup_values(
+    match: DuplicateMatch | None, *, edge: bool = True, link: DuplicateMatch | Any | None = ...
+) -> dict[str, Any]:
+    """Columns of a duplicate status. The edge columns (what the detector reloads its groups from)
+    hold ``link``, the link the detector keeps for the article (the status itself by default), so
+    a restart reproduces groups re-pointed after arrival; the status may be typed otherwise
+    (:func:`service.duplicate_entries.typed`), which a restart must not make permanent."""
     values = {
         "dup_type": match.type if match else None,
         "dup_of": match.of if match else None,
         "dup_score": match.score if match else None,
     }
     if edge:
+        raw = match if link is ... else link
         values.update(
-            edge_other=values["dup_of"], edge_type=values["dup_type"], edge_score=values["dup_score"]
+            edge_other=raw.of if raw else None,
+            edge_type=raw.type if raw else None,
+            edge_score=raw.score if raw else None,
         )
     return values
+
+
+def _link(links: Links | None, article_id: str, match: DuplicateMatch | None) -> DuplicateMatch | Any | None:
+    return links[article_id] if links is not None and article_id in links else match
 
 
 def write_outcome(
@@ -65,10 +79,14 @@ def write_outcome(
     duplicate: DuplicateMatch | None,
     changed: Changed,
     assignment: StoryAssignment,
+    links: Links | None = None,
 ) -> set[int]:
-    """Write where a new article went and what it changed in other articles and stories;
+    """Write where a new article went and what it changed in other articles and stories
+    (``links``: the detector's links of the articles in ``changed``, see :func:`dup_values`);
     returns the ids of the stories touched."""
-    own = {**dup_values(changed[article_id])} if article_id in changed else {}
+    own = {}
+    if article_id in changed:
+        own = dup_values(changed[article_id], link=_link(links, article_id, changed[article_id]))
     tx.update_article(
         article_id,
         {
@@ -85,7 +103,7 @@ def write_outcome(
     )
     for other_id, match in changed.items():
         if other_id != article_id:
-            tx.update_article(other_id, dup_values(match))
+            tx.update_article(other_id, dup_values(match, link=_link(links, other_id, match)))
     for other_id, cluster_id in assignment.moves.items():
         tx.update_article(other_id, {"cluster_id": cluster_id})
     for other_id, phase in assignment.phase_updates.items():
@@ -106,11 +124,12 @@ def write_removal(
     changed: Changed,
     change: StoryAssignment | None,
     cluster_id: int | None,
+    links: Links | None = None,
 ) -> set[int]:
     """Write what deleting an article (of story ``cluster_id``) changed in the other articles and
     stories; returns the ids of the stories touched."""
     for other_id, match in changed.items():
-        tx.update_article(other_id, dup_values(match))
+        tx.update_article(other_id, dup_values(match, link=_link(links, other_id, match)))
     touched = tx.clear_semantic_links(article_id)
     for touched_id in touched:
         tx.touch_cluster(touched_id, now)

@@ -103,4 +103,5 @@ class Corrections:
             tx.delete_article(row["id"])
             cluster_id = None if row["cluster_id"] is None else int(row["cluster_id"])
             now = iso_utc(datetime.now(UTC))
-            self._touched.update(write_removal(tx, now, row["id"], changed, change, cluster_id))
+            links = self.dedup.links(changed)
+            self._touched.update(write_removal(tx, now, row["id"], changed, change, cluster_id, links))

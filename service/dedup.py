@@ -131,6 +131,12 @@ class DuplicateDetector:
             return None
         return typed(match, self._entries.get(article_id), self._entries.get(match.of))
 
+    def links(self, ids: Iterable[str]) -> Changes:
+        """The links the groups keep for these articles (how each was tied in, to the current
+        original), untyped: what the edge columns persist, so a restart rebuilds the same groups
+        and :meth:`status` types them as before."""
+        return {i: self._groups.status(i) for i in ids}
+
     def _relabelled(self, changes: Changes) -> Changes:
         return {i: self._labelled(i, m) for i, m in changes.items()}
 

@@ -121,8 +121,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN vote_small INTEGER;
     ALTER TABLE articles ADD COLUMN vote_large INTEGER;
     DROP INDEX articles_story_keys;
-    CREATE INDEX articles_story_groups ON articles(seq, id, published_ts, cluster_id, phase, edge_other)
-        WHERE vector IS NOT NULL;
+    CREATE INDEX articles_story_groups ON articles(
+        seq, id, published_ts, cluster_id, phase, edge_other, vote_small, vote_large
+    ) WHERE vector IS NOT NULL;
     """,
 ]
 

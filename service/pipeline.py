@@ -212,7 +212,10 @@ class Pipeline(Corrections):
             # an original arriving after its copies is closest to them, whose group it now leads
             duplicate = semantic if semantic.of != doc.id else None
         with self.timer.stage("store"):
-            self._touched.update(write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment))
+            links = self.dedup.links(decision.changed)
+            self._touched.update(
+                write_outcome(tx, doc.id, now, duplicate, decision.changed, assignment, links)
+            )
         result = IngestResult(
             id=doc.id,
             status="created",

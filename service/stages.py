@@ -87,6 +87,10 @@ class DuplicateStage(Protocol):
 
     def remove(self, article_id: str) -> dict[str, DuplicateMatch | None]: ...
 
+    def links(self, ids: Iterable[str]) -> dict[str, DuplicateMatch | None]:
+        """The untyped links the groups keep for these articles (persisted as their edges)."""
+        ...
+
     def status(self, article_id: str) -> DuplicateMatch | None: ...
 
     def group(self, article_id: str) -> list[str]: ...
@@ -104,7 +108,7 @@ class StoryRecord:
     vector: bytes
     features: bytes | None
     duplicate_of: str | None
-    vote: tuple[int, int] | None = None  # the fragment vote it cast (full records only)
+    vote: tuple[int, int] | None = None  # the fragment vote it cast
 
 
 @dataclass(slots=True)

@@ -166,9 +166,9 @@ class Store:
     def story_records(self, after_seq: int = 0, light: bool = False) -> Iterator[StoryRecord]:
         """Story stage records by seq (after ``after_seq``); ``light`` leaves out vector and features."""
         blobs = "X'' AS vector, NULL AS features" if light else "vector, features"
-        votes = "NULL, NULL" if light else "vote_small, vote_large"
         sql = (
-            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, edge_other, {votes} FROM articles"
+            f"SELECT id, seq, published_ts, cluster_id, phase, {blobs}, edge_other, vote_small, vote_large"
+            " FROM articles"
             " WHERE vector IS NOT NULL AND seq > ? ORDER BY seq"
         )
         # the copy group as the duplicate stage has it (edge), not a semantic duplicate's dup_of

@@ -84,7 +84,7 @@ class PersistentStories:
             everything: Callable[[], Iterable[StoryRecord]] = source.story_records
             last_used = source.last_story_id()
         else:
-            listed = sorted(records, key=lambda r: r.seq)
+            listed = keys = sorted(records, key=lambda r: r.seq)
             rows, everything, times, last_used = iter(listed), lambda: listed, None, 0
         # The checkpoint's counts go with its own snapshot only (states before "last_seq" had one).
         # Otherwise the counts start from the articles the snapshot covers (none without one).
@@ -95,13 +95,13 @@ class PersistentStories:
         if restored is not None:
             self._restore(restored)
         vectors: dict[int, np.ndarray] = {}
-        voted_after = data.get("last_seq", 0)  # the checkpoint's votes count those up to its last seq
-        cast: list[tuple[int, int]] = []
         for record in rows:
             vectors[record.seq] = self._load_record(record)
-            if record.vote is not None and record.seq > voted_after:
-                cast.append(record.vote)
         self.next_story = max([data.get("next_story", 1), last_used + 1, *(s + 1 for s in self.stories)])
+        # the checkpoint's votes count those cast up to its last seq; every later article's is added
+        # (whichever seq the snapshot covers: one can be written without its state, by a crash)
+        voted_after = data.get("last_seq", 0)
+        cast = [k.vote for k in keys if k.vote is not None and k.seq > voted_after]
         self.merger.restore_votes(data.get("votes", []), cast)
 
         def stored_vectors() -> dict[int, np.ndarray]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.config import Settings
+
 BODY = (
     "أعلنت الهيئة العامة للطيران المدني اليوم تشغيل مطار الطائف الدولي الجديد بطاقة استيعابية تبلغ خمسة "
     "ملايين مسافر سنويا، وقال رئيس الهيئة إن المطار يضم صالات حديثة ومدرجا طوله أربعة كيلومترات، وإن "
@@ -106,3 +108,38 @@ def test_a_copy_re_pointed_to_an_original_with_another_headline_is_a_near_copy_o
     check = client.post("/duplicates/check", json={"title": TITLE, "body": BODY}).json()
     # the draft has B's and C's very text: both are exact copies of it, A (another headline) near
     assert {d["id"]: d["type"] for d in check["duplicates"]} == {"b": "exact", "c": "exact", "a": "near"}
+
+
+def test_a_copy_typed_near_of_an_earlier_original_is_exact_again_once_it_goes_even_after_a_restart(
+    settings: Settings,
+) -> None:
+    """The detector persists its links untyped: a restart must not make a displayed `near` permanent."""
+    from service.pipeline import Pipeline
+    from service.schemas import ArticleIn
+
+    def status(pipeline: Pipeline, article_id: str) -> tuple[str, str] | None:
+        match = pipeline.dedup.status(article_id)
+        row = pipeline.store.article(article_id)
+        assert row is not None and (match is None) == (row["dup_type"] is None)
+        return None if match is None else (match.type, match.of)
+
+    def article(article_id: str, title: str, at: str) -> ArticleIn:
+        return ArticleIn(id=article_id, source=article_id, title=title, body=BODY, published_at=at)
+
+    outcomes = []
+    for restart in (False, True):
+        settings.data_dir = settings.data_dir.parent / f"data-{restart}"
+        pipeline = Pipeline.build(settings)
+        pipeline.ingest(
+            [article("b", TITLE, "2015-07-25T10:00:00Z"), article("c", TITLE, "2015-07-25T11:00:00Z")]
+        )
+        pipeline.ingest([article("a", "الطائف: مطار جديد", "2015-07-25T09:00:00Z")])
+        assert status(pipeline, "c") == ("near", "a")
+        if restart:
+            pipeline.close()
+            pipeline = Pipeline.build(settings)
+            assert status(pipeline, "c") == ("near", "a")
+        assert pipeline.delete("a")
+        outcomes.append(status(pipeline, "c"))
+        pipeline.close()
+    assert outcomes == [("exact", "b"), ("exact", "b")]

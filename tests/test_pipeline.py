@@ -334,6 +334,28 @@ def test_fragment_votes_cast_after_the_last_checkpoint_survive_a_crash(
         assert pipeline.stories.merger.pending_votes() == [(small, large, 1 + len(later))]
 
 
+def test_fragment_votes_survive_a_crash_between_a_snapshot_and_its_state(
+    tmp_path: Path, seeds: list[dict[str, Any]]
+) -> None:
+    """A checkpoint writes the snapshot, then the state: a crash in between leaves a snapshot newer
+    than the state's votes, and the articles between the two still count."""
+    settings = Settings(data_dir=tmp_path / "data", load_seeds=False, checkpoint_seconds=3600)
+    pipeline = Pipeline.build(settings)
+    pipeline.ingest(_articles(seeds))
+    small, large = sorted(pipeline.stories.stories)
+    pipeline.stories.merger._votes = {(small, large): 1}
+    pipeline.checkpoint()
+    pipeline.ingest(_articles([_copy(seeds[1], "copy-a"), _copy(seeds[3], "copy-b")]))
+    with pipeline.store.transaction() as tx:
+        for article_id in ("copy-a", "copy-b"):
+            tx.update_article(article_id, {"vote_small": small, "vote_large": large})
+    pipeline.stories.save()  # the snapshot of the next checkpoint, whose state never committed
+    crash(pipeline)
+    with Pipeline.open(settings) as pipeline:
+        assert pipeline.stories.restored
+        assert pipeline.stories.merger.pending_votes() == [(small, large, 3)]
+
+
 def test_a_rebuild_without_the_snapshot_reproduces_what_ingest_built(
     settings: Settings, seeds: list[dict[str, Any]]
 ) -> None:

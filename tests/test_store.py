@@ -102,8 +102,8 @@ def test_startup_reads_use_covering_indexes_and_match_the_table(tmp_path: Path) 
         plans = [
             " ".join(str(tuple(r)) for r in store.writer.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
             for sql in (
-                "SELECT id, seq, published_ts, cluster_id, phase, edge_other FROM articles"
-                " WHERE vector IS NOT NULL AND seq > 0 ORDER BY seq",
+                "SELECT id, seq, published_ts, cluster_id, phase, edge_other, vote_small, vote_large"
+                " FROM articles WHERE vector IS NOT NULL AND seq > 0 ORDER BY seq",
                 "SELECT id, published_ts, content_hash, canonical_url, signature, edge_other, edge_type,"
                 " edge_score FROM articles ORDER BY seq",
             )
