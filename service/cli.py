@@ -87,9 +87,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    store = Store(settings.database_path).open(
-        upgrade=False
-    )  # a report changes nothing, old schemas included
+    # a report changes nothing, not even an old schema
+    store = Store(settings.database_path).open(upgrade=False)
     try:
         conn = store.reader()
         stats: dict[str, Any] = {

@@ -10,20 +10,17 @@ naming it cleared.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from service.article_rows import holds, write_removal
-from service.documents import PreparedArticle
 from service.outcomes import result_from_row
 from service.prepare import iso_utc, prepare
 from service.schemas import ArticleIn, IngestResult, ReplaceResult
 from service.stages import DuplicateStage, StoryStage
 from service.state_lock import StateLock
 from service.store import Store, Transaction
-
-_T = TypeVar("_T")
 
 
 class Corrections:
@@ -36,22 +33,10 @@ class Corrections:
     state_lock: StateLock
     _write_lock: threading.Lock
     _touched: set[int]
-
-    def _commit(self, write: Callable[[Transaction], _T]) -> _T:
-        raise NotImplementedError
-
-    def _after_commit(self) -> None:
-        raise NotImplementedError
-
-    def _ingest_one(
-        self,
-        tx: Transaction,
-        doc: PreparedArticle,
-        batch: dict[str, IngestResult],
-        stored: Mapping[str, Any],
-        reopen: int | None = None,
-    ) -> IngestResult:
-        raise NotImplementedError
+    # the pipeline's write path (its methods)
+    _commit: Callable[[Callable[[Transaction], Any]], Any]
+    _after_commit: Callable[[], None]
+    _ingest_one: Callable[..., IngestResult]
 
     def replace(self, article: ArticleIn) -> ReplaceResult:
         """Store ``article`` in place of the stored article of its id (a correction), or as a new

@@ -7,7 +7,7 @@ the probes read the shared state, so their callers hold the state lock shared.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,15 +33,10 @@ class CheckProbes:
     index: VectorIndex
     by_seq: dict[int, str]
     _ahead: dict[str, EmbeddedArticle]
-
-    def _embed(self, docs: Sequence[PreparedArticle]) -> list[EmbeddedArticle]:
-        raise NotImplementedError
-
-    def _candidates(self, item: EmbeddedArticle, exclude: str | None = None) -> list[Candidate]:
-        raise NotImplementedError
-
-    def _joinable(self, ranked: list[Candidate]) -> Candidate | None:
-        raise NotImplementedError
+    # the clusterer's own methods
+    _embed: Callable[[Sequence[PreparedArticle]], list[EmbeddedArticle]]
+    _candidates: Callable[..., list[Candidate]]
+    _joinable: Callable[[list[Candidate]], Candidate | None]
 
     def embed_draft(self, doc: PreparedArticle) -> EmbeddedArticle:
         """Embedding of a piece that will only be probed (callers need not hold the state lock)."""

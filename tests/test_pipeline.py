@@ -310,21 +310,31 @@ def test_pending_fragment_votes_survive_a_restart(settings: Settings, seeds: lis
         assert pipeline.stories.merger.pending_votes() == [(small, large, 1)]
 
 
-def test_fragment_votes_cast_after_the_last_checkpoint_survive_a_crash(
+def _votes_after_a_checkpoint(
     tmp_path: Path, seeds: list[dict[str, Any]]
-) -> None:
-    """Each article keeps the vote it cast: a restart counts the checkpoint's votes plus those."""
+) -> tuple[Settings, Pipeline, tuple[int, int], list[str]]:
+    """Seeds checkpointed with one pending vote, then two copies stored with a vote each (as
+    ``after_join`` writes them), no checkpoint since."""
     settings = Settings(data_dir=tmp_path / "data", load_seeds=False, checkpoint_seconds=3600)
     pipeline = Pipeline.build(settings)
     pipeline.ingest(_articles(seeds))
     small, large = sorted(pipeline.stories.stories)
     pipeline.stories.merger._votes = {(small, large): 1}
     pipeline.checkpoint()
-    pipeline.ingest(_articles([_copy(seeds[1], "copy-a"), _copy(seeds[3], "copy-b")]))
     later = ["copy-a", "copy-b"]
-    with pipeline.store.transaction() as tx:  # as after_join wrote them
+    pipeline.ingest(_articles([_copy(seeds[1], later[0]), _copy(seeds[3], later[1])]))
+    with pipeline.store.transaction() as tx:
         for article_id in later:
             tx.update_article(article_id, {"vote_small": small, "vote_large": large})
+    return settings, pipeline, (small, large), later
+
+
+def test_fragment_votes_cast_after_the_last_checkpoint_survive_a_crash(
+    tmp_path: Path, seeds: list[dict[str, Any]]
+) -> None:
+    """Each article keeps the vote it cast: a restart counts the checkpoint's votes plus those."""
+    settings, pipeline, (small, large), later = _votes_after_a_checkpoint(tmp_path, seeds)
+    with pipeline.store.transaction() as tx:
         tx.update_article(seeds[0]["id"], {"vote_small": small, "vote_large": large})  # counted already
     crash(pipeline)
     with Pipeline.open(settings) as pipeline:
@@ -339,16 +349,7 @@ def test_fragment_votes_survive_a_crash_between_a_snapshot_and_its_state(
 ) -> None:
     """A checkpoint writes the snapshot, then the state: a crash in between leaves a snapshot newer
     than the state's votes, and the articles between the two still count."""
-    settings = Settings(data_dir=tmp_path / "data", load_seeds=False, checkpoint_seconds=3600)
-    pipeline = Pipeline.build(settings)
-    pipeline.ingest(_articles(seeds))
-    small, large = sorted(pipeline.stories.stories)
-    pipeline.stories.merger._votes = {(small, large): 1}
-    pipeline.checkpoint()
-    pipeline.ingest(_articles([_copy(seeds[1], "copy-a"), _copy(seeds[3], "copy-b")]))
-    with pipeline.store.transaction() as tx:
-        for article_id in ("copy-a", "copy-b"):
-            tx.update_article(article_id, {"vote_small": small, "vote_large": large})
+    settings, pipeline, (small, large), _ = _votes_after_a_checkpoint(tmp_path, seeds)
     pipeline.stories.save()  # the snapshot of the next checkpoint, whose state never committed
     crash(pipeline)
     with Pipeline.open(settings) as pipeline:
